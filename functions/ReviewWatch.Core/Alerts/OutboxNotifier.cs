@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace ReviewWatch.Alerts;
+
+/// <summary>
+/// The channel that works locally with no setup: each alert becomes an .eml file (HTML and plain-text parts) in
+/// the outbox folder, named by case and severity so a replay overwrites rather than duplicates, plus a log line
+/// with the deep link. Open the files with any mail client.
+/// </summary>
+public sealed class OutboxNotifier(IOptions<AlertingOptions> options, ILogger<OutboxNotifier> logger) : INotifier
+{
+    public string Channel => "outbox";
+
+    public async Task<string> SendAsync(Alert alert, CancellationToken cancellationToken = default)
+    {
+        var folder = Path.GetFullPath(options.Value.OutboxPath);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{alert.Case.CaseId}-{alert.Case.Severity}.eml");
+
+        var message = EmailMessages.Build(alert, options.Value.FromAddress);
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        await message.WriteToAsync(temp, cancellationToken);
+        File.Move(temp, path, overwrite: true); // atomic: a crash never leaves half an alert
+        logger.LogInformation(
+            "Alert for case {CaseId} ({Severity}) written to {Path}; open the case at {Link}",
+            alert.Case.CaseId, alert.Case.Severity, path, alert.Link);
+        return path;
+    }
+}
+
+/// <summary>Builds the alert email shared by the outbox and SMTP channels.</summary>
+public static class EmailMessages
+{
+    public static MimeMessage Build(Alert alert, string from)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(from));
+        var to = string.IsNullOrWhiteSpace(alert.Business.OwnerEmail) ? from : alert.Business.OwnerEmail;
+        message.To.Add(new MailboxAddress(alert.Business.OwnerName, to));
+        message.Subject = AlertContent.Subject(alert);
+        // A stable Message-ID lets mail clients and servers drop a replayed copy of the same alert.
+        message.MessageId = $"{alert.Case.CaseId}.{alert.Case.Severity}@reviewwatch";
+        var body = new BodyBuilder { TextBody = AlertContent.Text(alert), HtmlBody = AlertContent.Html(alert) };
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Data.Tables;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.Businesses;
+
+/// <summary>Reads and writes businesses and their locations.</summary>
+public sealed class BusinessDirectory(ReviewWatchStorage storage)
+{
+    public async Task<IReadOnlyList<BusinessEntity>> ListBusinessesAsync(CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var list = new List<BusinessEntity>();
+        await foreach (var b in storage.Businesses.QueryAsync<BusinessEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {BusinessEntity.Partition}"), cancellationToken: cancellationToken))
+        {
+            list.Add(b);
+        }
+
+        return list;
+    }
+
+    public async Task<BusinessEntity?> GetBusinessAsync(string businessId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        return await storage.Businesses.GetOrDefaultAsync<BusinessEntity>(BusinessEntity.Partition, businessId, cancellationToken);
+    }
+
+    /// <summary>Every location of every business (the poll fan-out walks this).</summary>
+    public async Task<IReadOnlyList<LocationEntity>> ListLocationsAsync(string? businessId = null, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var list = new List<LocationEntity>();
+        var query = businessId is null
+            ? storage.Locations.QueryAsync<LocationEntity>(cancellationToken: cancellationToken)
+            : storage.Locations.QueryAsync<LocationEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {businessId}"), cancellationToken: cancellationToken);
+        await foreach (var l in query)
+        {
+            list.Add(l);
+        }
+
+        return list;
+    }
+
+    public async Task<LocationEntity?> GetLocationAsync(string businessId, string locationId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        return await storage.Locations.GetOrDefaultAsync<LocationEntity>(businessId, locationId, cancellationToken);
+    }
+
+    /// <summary>Writes a business and its locations from a seed file (upsert: running it twice changes nothing).</summary>
+    public async Task<(BusinessEntity Business, IReadOnlyList<LocationEntity> Locations)> SeedAsync(string businessFile, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var json = await File.ReadAllTextAsync(businessFile, cancellationToken);
+        var seed = JsonSerializer.Deserialize(json, SeedJsonContext.Default.BusinessSeed)
+            ?? throw new InvalidDataException($"{businessFile} is empty");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(businessFile))!;
+        var b = seed.Business;
+        var business = new BusinessEntity
+        {
+            PartitionKey = BusinessEntity.Partition,
+            RowKey = b.Id,
+            Name = b.Name,
+            Language = b.Language,
+            TimeZone = b.TimeZone,
+            OwnerName = b.OwnerName,
+            OwnerEmail = b.OwnerEmail,
+            ContactName = b.ContactName,
+            ContactEmail = b.ContactEmail,
+            ContactPhone = b.ContactPhone,
+            MakeGoodFi = b.MakeGoodFi,
+            MakeGoodEn = b.MakeGoodEn,
+        };
+        await storage.Businesses.UpsertEntityAsync(business, TableUpdateMode.Replace, cancellationToken);
+        var locations = new List<LocationEntity>();
+        foreach (var l in seed.Locations)
+        {
+            var location = new LocationEntity
+            {
+                PartitionKey = business.RowKey,
+                RowKey = l.Id,
+                Name = l.Name,
+                City = l.City,
+                Source = l.Source,
+                SourceRef = l.Source == "file" && !Path.IsPathRooted(l.SourceRef) ? Path.Combine(folder, l.SourceRef) : l.SourceRef,
+            };
+            await storage.Locations.UpsertEntityAsync(location, TableUpdateMode.Replace, cancellationToken);
+            locations.Add(location);
+        }
+
+        return (business, locations);
+    }
+}
+
+/// <summary>The seed-file shape: <c>{"business":{"id":…},"locations":[{"id":…}]}</c>.</summary>
+public sealed record BusinessSeed(BusinessSeed.BusinessRecord Business, IReadOnlyList<BusinessSeed.LocationRecord> Locations)
+{
+    public sealed record BusinessRecord(
+        string Id,
+        string Name,
+        string Language = "fi",
+        string TimeZone = "Europe/Helsinki",
+        string OwnerName = "",
+        string OwnerEmail = "",
+        string ContactName = "",
+        string ContactEmail = "",
+        string ContactPhone = "",
+        string MakeGoodFi = "",
+        string MakeGoodEn = "");
+
+    public sealed record LocationRecord(string Id, string Name, string City = "", string Source = "file", string SourceRef = "");
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(BusinessSeed))]
+public sealed partial class SeedJsonContext : JsonSerializerContext;

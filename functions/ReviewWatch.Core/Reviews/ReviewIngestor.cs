@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewWatch.Messaging;
+using ReviewWatch.Sentiment;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.Reviews;
+
+/// <summary>What one ingest pass did. <see cref="Alerts"/> are the alert messages still owed (to be enqueued).</summary>
+public sealed record IngestResult(int Added, int Updated, int Unchanged, IReadOnlyList<AlertMessage> Alerts);
+
+/// <summary>
+/// Stores reviews, scores them and decides which need an alert. Idempotent: a review already stored with the
+/// same updateTime is not written again, and an alert is re-emitted only while the review's alert is still
+/// pending (its case not yet dispatched), so a crash between storing and enqueuing loses nothing.
+/// </summary>
+public sealed class ReviewIngestor(
+    ReviewWatchStorage storage,
+    ISentimentAnalyzer analyzer,
+    IOptions<FlaggingOptions> flagging,
+    TimeProvider time,
+    ILogger<ReviewIngestor> logger)
+{
+    public async Task<IngestResult> IngestAsync(LocationEntity location, IReadOnlyList<GbpReview> reviews, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var alerts = new List<AlertMessage>();
+        var toScore = new List<(GbpReview Review, ReviewEntity? Existing)>();
+        int unchanged = 0;
+
+        // Google may list the same review twice across pages while it changes; keep the newest of each id.
+        var distinct = reviews
+            .GroupBy(r => r.Id)
+            .Select(g => g.OrderByDescending(r => r.UpdateTime).First());
+
+        foreach (var review in distinct)
+        {
+            var existing = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(location.LocationId, TableClientExtensions.SafeKey(review.Id), cancellationToken);
+            if (existing is not null && existing.UpdateTime >= (review.UpdateTime ?? review.CreateTime ?? DateTimeOffset.MinValue))
+            {
+                unchanged++;
+                if (existing.AlertState == "pending")
+                {
+                    alerts.Add(AlertFor(existing));
+                }
+
+                continue;
+            }
+
+            toScore.Add((review, existing));
+        }
+
+        if (toScore.Count == 0)
+        {
+            return new IngestResult(0, 0, unchanged, alerts);
+        }
+
+        var inputs = toScore.Select(x => new SentimentInput(x.Review.Id, ReviewText.Split(x.Review.Comment).Original)).ToList();
+        var scores = await analyzer.AnalyzeAsync(inputs, cancellationToken);
+        int added = 0, updated = 0;
+        for (var i = 0; i < toScore.Count; i++)
+        {
+            var (review, existing) = toScore[i];
+            var entity = ToEntity(location, review, scores[i], existing);
+            if (existing is null)
+            {
+                if (!await storage.Reviews.TryAddAsync(entity, cancellationToken))
+                {
+                    // Another instance stored it first: theirs stands; re-read to learn whether an alert is owed.
+                    var theirs = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(entity.PartitionKey, entity.RowKey, cancellationToken);
+                    unchanged++;
+                    if (theirs?.AlertState == "pending")
+                    {
+                        alerts.Add(AlertFor(theirs));
+                    }
+
+                    continue;
+                }
+
+                added++;
+            }
+            else
+            {
+                try
+                {
+                    await storage.Reviews.UpdateEntityAsync(entity, existing.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412)
+                {
+                    // A concurrent poll updated it; the next poll sees the settled row.
+                    unchanged++;
+                    continue;
+                }
+
+                updated++;
+            }
+
+            if (entity.AlertState == "pending")
+            {
+                alerts.Add(AlertFor(entity));
+            }
+        }
+
+        logger.LogInformation(
+            "Ingested location {LocationId}: {Added} new, {Updated} updated, {Unchanged} unchanged, {Alerts} alerts owed",
+            location.LocationId, added, updated, unchanged, alerts.Count);
+        return new IngestResult(added, updated, unchanged, alerts);
+    }
+
+    private ReviewEntity ToEntity(LocationEntity location, GbpReview review, SentimentResult score, ReviewEntity? existing)
+    {
+        var (original, translation) = ReviewText.Split(review.Comment);
+        var decision = Flagger.Decide(review.Rating, score, flagging.Value);
+        var now = time.GetUtcNow();
+        var severity = decision.Severity.ToString().ToLowerInvariant();
+
+        // An alert is owed when the item is flagged and no case has been dispatched for it at this severity or above.
+        var alertState = existing?.AlertState ?? "none";
+        if (decision.Flag && (alertState != "dispatched" || SeverityRank(severity) > SeverityRank(existing!.Severity)))
+        {
+            alertState = "pending";
+        }
+
+        return new ReviewEntity
+        {
+            PartitionKey = location.LocationId,
+            RowKey = TableClientExtensions.SafeKey(review.Id),
+            ETag = existing?.ETag ?? default,
+            BusinessId = location.BusinessId,
+            ReviewName = review.Name,
+            ReviewId = review.Id,
+            ReviewerName = review.Reviewer?.IsAnonymous == true ? string.Empty : review.Reviewer?.DisplayName ?? string.Empty,
+            ReviewerAnonymous = review.Reviewer?.IsAnonymous ?? true,
+            Rating = review.Rating ?? 0,
+            Text = original,
+            TranslatedText = translation,
+            CreateTime = review.CreateTime ?? review.UpdateTime ?? now,
+            UpdateTime = review.UpdateTime ?? review.CreateTime ?? now,
+            FirstSeenAt = existing?.FirstSeenAt ?? now,
+            ReplyText = review.ReviewReply?.Comment ?? string.Empty,
+            ReplyTime = review.ReviewReply?.UpdateTime,
+            Language = score.Language,
+            Sentiment = decision.Label.ToString().ToLowerInvariant(),
+            SentimentScore = decision.Score,
+            Touchpoints = JsonSerializer.Serialize(score.Touchpoints.Select(t => new { name = t.Name, label = t.Label.ToString().ToLowerInvariant() })),
+            Flagged = decision.Flag,
+            Severity = decision.Flag ? severity : existing?.Severity ?? "none",
+            AlertState = alertState,
+            CaseId = existing?.CaseId ?? string.Empty,
+            ContentHash = Hash($"{review.Rating}|{review.Comment}"),
+        };
+    }
+
+    public static AlertMessage AlertFor(ReviewEntity review) =>
+        new(MessageCodec.CurrentVersion, review.BusinessId, "review", review.PartitionKey, review.RowKey, review.Severity);
+
+    public static int SeverityRank(string severity) => severity switch
+    {
+        "critical" => 3,
+        "high" => 2,
+        "medium" => 1,
+        _ => 0,
+    };
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+}

@@ -1,0 +1,47 @@
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewWatch.Alerts;
+using ReviewWatch.Businesses;
+using ReviewWatch.Digest;
+using ReviewWatch.Recovery;
+using ReviewWatch.Reviews;
+using ReviewWatch.Sentiment;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the product's services. Every capability reads its own options section.</summary>
+    public static IServiceCollection AddReviewWatchCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
+        services.AddOptions<FlaggingOptions>().BindConfiguration(FlaggingOptions.Section);
+        services.AddOptions<SlaOptions>().BindConfiguration(SlaOptions.Section)
+            .Validate(o => o.CriticalHours > 0 && o.HighHours > 0 && o.MediumHours > 0, "Sla hours must be positive").ValidateOnStart();
+        services.AddOptions<AlertingOptions>().BindConfiguration(AlertingOptions.Section)
+            .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _), "Alerting:PublicBaseUrl must be an absolute URL").ValidateOnStart();
+
+        services.AddSingleton(sp =>
+        {
+            var connection = configuration["AzureWebJobsStorage"];
+            var account = configuration["AzureWebJobsStorage:accountName"] ?? configuration["AzureWebJobsStorage__accountName"];
+            var prefix = sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix;
+            return ReviewWatchStorage.Create(connection, account, string.IsNullOrEmpty(connection) ? new DefaultAzureCredential() : null, prefix);
+        });
+
+        services.AddSingleton<ISentimentAnalyzer, LexiconAnalyzer>();
+        services.AddSingleton<BusinessDirectory>();
+        services.AddSingleton<ReviewIngestor>();
+        services.AddSingleton<IReviewSource>(new FileReviewSource());
+        services.AddSingleton<CaseService>();
+        services.AddSingleton<INotifier, OutboxNotifier>();
+        services.AddSingleton<AlertDispatcher>();
+        services.AddSingleton<DigestBuilder>();
+        services.AddSingleton<DigestService>();
+        return services;
+    }
+}

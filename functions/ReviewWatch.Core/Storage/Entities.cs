@@ -1,0 +1,109 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewWatch.Storage;
+
+/// <summary>Common plumbing every table row carries.</summary>
+public abstract class EntityBase : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+}
+
+/// <summary>Businesses: PartitionKey "b", RowKey businessId.</summary>
+public sealed class BusinessEntity : EntityBase
+{
+    public const string Partition = "b";
+
+    public string Name { get; set; } = string.Empty;
+    /// <summary>The business's own language for the digest and UI (fi, en).</summary>
+    public string Language { get; set; } = "fi";
+    /// <summary>IANA time zone, e.g. Europe/Helsinki.</summary>
+    public string TimeZone { get; set; } = "Europe/Helsinki";
+    public string OwnerName { get; set; } = string.Empty;
+    public string OwnerEmail { get; set; } = string.Empty;
+    /// <summary>The named person a reply invites the customer to contact.</summary>
+    public string ContactName { get; set; } = string.Empty;
+    public string ContactEmail { get; set; } = string.Empty;
+    public string ContactPhone { get; set; } = string.Empty;
+    /// <summary>The make-good offered in drafted replies, per language.</summary>
+    public string MakeGoodFi { get; set; } = string.Empty;
+    public string MakeGoodEn { get; set; } = string.Empty;
+}
+
+/// <summary>Locations: PartitionKey businessId, RowKey locationId (unique across businesses).</summary>
+public sealed class LocationEntity : EntityBase
+{
+    public string BusinessId => PartitionKey;
+    public string LocationId => RowKey;
+    public string Name { get; set; } = string.Empty;
+    public string City { get; set; } = string.Empty;
+    /// <summary>Where reviews come from: "file" (a GBP-shaped JSON file) or "google".</summary>
+    public string Source { get; set; } = "file";
+    /// <summary>File path for "file"; the Google resource name accounts/{a}/locations/{l} for "google".</summary>
+    public string SourceRef { get; set; } = string.Empty;
+}
+
+/// <summary>Reviews: PartitionKey locationId, RowKey the (sanitised) Google reviewId.</summary>
+public sealed class ReviewEntity : EntityBase
+{
+    public string BusinessId { get; set; } = string.Empty;
+    public string ReviewName { get; set; } = string.Empty;
+    public string ReviewId { get; set; } = string.Empty;
+    public string ReviewerName { get; set; } = string.Empty;
+    public bool ReviewerAnonymous { get; set; }
+    /// <summary>1–5; 0 when Google gave no rating.</summary>
+    public int Rating { get; set; }
+    /// <summary>The text the reviewer wrote (the original, when Google wrapped it in a translation).</summary>
+    public string Text { get; set; } = string.Empty;
+    /// <summary>Google's machine translation, when the comment carried one.</summary>
+    public string TranslatedText { get; set; } = string.Empty;
+    public DateTimeOffset CreateTime { get; set; }
+    public DateTimeOffset UpdateTime { get; set; }
+    public DateTimeOffset FirstSeenAt { get; set; }
+    public string ReplyText { get; set; } = string.Empty;
+    public DateTimeOffset? ReplyTime { get; set; }
+    public string Language { get; set; } = "und";
+    public string Sentiment { get; set; } = "neutral";
+    public double SentimentScore { get; set; }
+    /// <summary>JSON array of {name,label}.</summary>
+    public string Touchpoints { get; set; } = "[]";
+    public bool Flagged { get; set; }
+    public string Severity { get; set; } = "none";
+    /// <summary>none | pending (alert owed) | dispatched (case exists and the owner was told).</summary>
+    public string AlertState { get; set; } = "none";
+    public string CaseId { get; set; } = string.Empty;
+    public string ContentHash { get; set; } = string.Empty;
+}
+
+/// <summary>CaseEvents: PartitionKey caseId, RowKey sortable time + id. The audit trail.</summary>
+public sealed class CaseEventEntity : EntityBase
+{
+    public string Type { get; set; } = string.Empty;
+    public string Actor { get; set; } = string.Empty;
+    public DateTimeOffset At { get; set; }
+    public string Details { get; set; } = string.Empty;
+}
+
+/// <summary>Notifications: PartitionKey caseId, RowKey "{channel}-{severity}". One row = one alert, sent once.</summary>
+public sealed class NotificationEntity : EntityBase
+{
+    /// <summary>sending | sent | failed.</summary>
+    public string Status { get; set; } = "sending";
+    public DateTimeOffset ClaimedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public string LastError { get; set; } = string.Empty;
+    public string Target { get; set; } = string.Empty;
+}
+
+/// <summary>Digests: PartitionKey businessId, RowKey ISO week (2026-W47).</summary>
+public sealed class DigestEntity : EntityBase
+{
+    public string Json { get; set; } = string.Empty;
+    public string Html { get; set; } = string.Empty;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+}

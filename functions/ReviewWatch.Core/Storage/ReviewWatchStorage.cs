@@ -1,0 +1,131 @@
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+
+namespace ReviewWatch.Storage;
+
+/// <summary>
+/// The tables and queues ReviewWatch uses, created on first use. Queue clients use base64 message encoding,
+/// which is what the Functions queue trigger expects (a plain-text message would be poisoned unread).
+/// </summary>
+public sealed class ReviewWatchStorage
+{
+    public const string PollQueueName = "poll-requests";
+    public const string AlertQueueName = "alerts";
+
+    private readonly TableServiceClient _tables;
+    private readonly QueueServiceClient _queues;
+    private readonly string _prefix;
+    private readonly object _gate = new();
+    private Task? _creation;
+
+    public ReviewWatchStorage(TableServiceClient tables, QueueServiceClient queues, string tablePrefix = "")
+    {
+        _tables = tables;
+        _queues = queues;
+        _prefix = tablePrefix;
+        Businesses = Table("Businesses");
+        Locations = Table("Locations");
+        Reviews = Table("Reviews");
+        Cases = Table("Cases");
+        CaseEvents = Table("CaseEvents");
+        Notifications = Table("Notifications");
+        Digests = Table("Digests");
+        PollQueue = _queues.GetQueueClient(PollQueueName);
+        AlertQueue = _queues.GetQueueClient(AlertQueueName);
+    }
+
+    public TableClient Businesses { get; }
+    public TableClient Locations { get; }
+    public TableClient Reviews { get; }
+    public TableClient Cases { get; }
+    public TableClient CaseEvents { get; }
+    public TableClient Notifications { get; }
+    public TableClient Digests { get; }
+    public QueueClient PollQueue { get; }
+    public QueueClient AlertQueue { get; }
+
+    /// <summary>Builds clients from a connection string (Azurite locally) or an account name (managed identity).</summary>
+    public static ReviewWatchStorage Create(string? connectionString, string? accountName, TokenCredential? credential, string tablePrefix = "")
+    {
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new ReviewWatchStorage(new TableServiceClient(connectionString), new QueueServiceClient(connectionString, queueOptions), tablePrefix);
+        }
+
+        if (string.IsNullOrWhiteSpace(accountName) || credential is null)
+        {
+            throw new InvalidOperationException("Set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (managed identity).");
+        }
+
+        return new ReviewWatchStorage(
+            new TableServiceClient(new Uri($"https://{accountName}.table.core.windows.net"), credential),
+            new QueueServiceClient(new Uri($"https://{accountName}.queue.core.windows.net"), credential, queueOptions),
+            tablePrefix);
+    }
+
+    /// <summary>Creates the tables and queues once per process; a failed attempt is retried on the next call.</summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
+            {
+                _creation = CreateAllAsync(cancellationToken);
+            }
+
+            return _creation;
+        }
+    }
+
+    private async Task CreateAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests })
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+
+        foreach (var queue in new[] { PollQueue, AlertQueue })
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+    }
+
+    private TableClient Table(string name) => _tables.GetTableClient(_prefix + name);
+}
+
+/// <summary>Small helpers over <see cref="TableClient"/> for the idempotent writes everything here relies on.</summary>
+public static class TableClientExtensions
+{
+    /// <summary>Inserts the entity unless a row with its keys exists. Returns false when it already existed.</summary>
+    public static async Task<bool> TryAddAsync<T>(this TableClient table, T entity, CancellationToken cancellationToken = default)
+        where T : class, ITableEntity
+    {
+        try
+        {
+            var response = await table.AddEntityAsync(entity, cancellationToken);
+            entity.ETag = response.Headers.ETag ?? entity.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<T?> GetOrDefaultAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
+        where T : class, ITableEntity, new()
+    {
+        var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Keys may not hold / \ # ? or control characters; Google ids normally don't, but never trust that.</summary>
+    public static string SafeKey(string value)
+    {
+        var chars = value.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c).ToArray();
+        return new string(chars);
+    }
+}

@@ -1,0 +1,122 @@
+using ReviewWatch.Businesses;
+using ReviewWatch.DevHost.FunctionsHost;
+using ReviewWatch.DevHost.Local;
+using ReviewWatch.Messaging;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.DevHost.Commands;
+
+/// <summary>
+/// <c>./reviewwatch run</c>: Azurite in memory on free ports, the function app under the dev host on :7071,
+/// the sample business seeded and polled once, and a banner saying where to look. Ctrl+C stops everything.
+/// </summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(CommandLine cli)
+    {
+        var root = RepositoryRoot.Find();
+        var appRoot = cli.Option("app-root") ?? Path.Combine(root, "functions", "ReviewWatch.Functions", "bin", "Release", "net10.0");
+        var settingsFile = cli.Option("settings")
+            ?? (File.Exists(Path.Combine(root, "local.settings.json")) ? Path.Combine(root, "local.settings.json") : Path.Combine(root, "local.settings.sample.json"));
+        var port = cli.IntOption("port", 7071);
+        var settings = LocalSettings.Load(settingsFile);
+        using var loggers = LocalServices.CreateLoggerFactory();
+        var logger = loggers.CreateLogger("ReviewWatch");
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+
+        AzuriteServer? azurite = null;
+        var storage = cli.Option("storage");
+        if (storage is null)
+        {
+            azurite = await AzuriteServer.StartAsync(cancellationToken: stop.Token);
+            storage = azurite.ConnectionString;
+            logger.LogInformation("Azurite (in memory) on blob {Blob}, queue {Queue}, table {Table}", azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+        }
+
+        try
+        {
+            settings["AzureWebJobsStorage"] = storage;
+            settings.TryAdd("Alerting__PublicBaseUrl", $"http://localhost:{port}");
+            var outbox = settings.TryGetValue("Alerting__OutboxPath", out var o) && Path.IsPathRooted(o) ? o : Path.Combine(root, ".local", "outbox");
+            settings["Alerting__OutboxPath"] = outbox;
+
+            await using var host = await DevFunctionsHost.StartAsync(new DevHostOptions(appRoot, settings) { HttpPort = port }, loggers, stop.Token);
+
+            var sampleDir = cli.Option("sample") ?? Path.Combine(root, "samples");
+            await using var services = LocalServices.Create(settings, loggers);
+            var seeded = await SeedCommand.SeedAllAsync(services, sampleDir, pollNow: true, stop.Token);
+
+            Console.WriteLine();
+            Console.WriteLine("  ReviewWatch is running on its embedded defaults (Azurite in memory, built-in analyzer, sample data).");
+            Console.WriteLine();
+            Console.WriteLine($"  Response queue (staff UI):  http://localhost:{port}/ui/");
+            Console.WriteLine($"  Open cases (API):           http://localhost:{port}/api/cases?status=open");
+            Console.WriteLine($"  Health:                     http://localhost:{port}/api/health");
+            foreach (var business in seeded)
+            {
+                Console.WriteLine($"  Weekly digest:              http://localhost:{port}/ui/digest/{business}   (JSON: /api/digests/{business}?week=2026-W47)");
+            }
+
+            Console.WriteLine($"  Owner alerts (.eml outbox): {outbox}");
+            Console.WriteLine($"  Sign-in: none yet locally; API calls may name the user with the header 'X-ReviewWatch-User: <name>'.");
+            Console.WriteLine($"  Handler (custom handler port, as the Functions host sees it): {host.Handler.BaseAddress}");
+            Console.WriteLine();
+            Console.WriteLine("  Sample reviews are being polled now; cases appear within seconds. Press Ctrl+C to stop.");
+            Console.WriteLine();
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            logger.LogInformation("Stopping");
+            return 0;
+        }
+        finally
+        {
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+        }
+    }
+}
+
+/// <summary><c>seed</c>: writes sample businesses and locations; with --poll-now, enqueues a poll of each location.</summary>
+public static class SeedCommand
+{
+    public static async Task<IReadOnlyList<string>> SeedAllAsync(IServiceProvider services, string sampleDir, bool pollNow, CancellationToken cancellationToken)
+    {
+        var directory = services.GetRequiredService<BusinessDirectory>();
+        var storage = services.GetRequiredService<ReviewWatchStorage>();
+        var seeded = new List<string>();
+        foreach (var file in Directory.GetFiles(sampleDir, "business.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var (business, locations) = await directory.SeedAsync(file, cancellationToken);
+            seeded.Add(business.RowKey);
+            if (pollNow)
+            {
+                foreach (var location in locations)
+                {
+                    await storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, business.RowKey, location.LocationId, "startup")), cancellationToken);
+                }
+            }
+        }
+
+        return seeded;
+    }
+}

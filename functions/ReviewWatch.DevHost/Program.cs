@@ -1,0 +1,25 @@
+using ReviewWatch.DevHost.Commands;
+
+// The product's command line (./reviewwatch passes its subcommands here).
+var cli = new CommandLine(args);
+var command = args.Length > 0 ? args[0] : "help";
+return command switch
+{
+    "run" => await RunCommand.RunAsync(cli),
+    "import" => await ImportCommand.RunAsync(cli),
+    _ => Help(),
+};
+
+static int Help()
+{
+    Console.Error.WriteLine("""
+        usage: reviewwatch <command> [options]
+
+          run                      run the app locally on its embedded defaults (Azurite, built-in analyzer, sample data)
+                                   [--port 7071] [--app-root DIR] [--settings FILE] [--storage CONNECTION] [--sample DIR]
+          import --file F --business B --location L [--storage CONNECTION]
+                                   backfill reviews from a file in the Google Business Profile v4 Review shape
+          test                     (in ./reviewwatch) set up and run every test
+        """);
+    return 2;
+}

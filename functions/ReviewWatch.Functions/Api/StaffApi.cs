@@ -1,0 +1,244 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ReviewWatch.Businesses;
+using ReviewWatch.Digest;
+using ReviewWatch.Recovery;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.Functions.Api;
+
+public sealed record CaseSummary(string Id, string BusinessId, string LocationId, string ItemKind, string Item, string ReviewerName, int? Rating, string Severity, string Status, DateTimeOffset DueAt, DateTimeOffset CreatedAt, string AssignedTo, bool Overdue);
+
+public sealed record CaseEventDto(string Type, string Actor, DateTimeOffset At, string Details);
+
+public sealed record CaseDetail(CaseSummary Case, string Language, IReadOnlyList<string> Touchpoints, string DraftReply, string ReplyText, string Outcome, string OutcomeNote, IReadOnlyList<CaseEventDto> Events);
+
+public sealed record ClaimRequest(string? User);
+
+public sealed record ReplyRequest(string? Text);
+
+public sealed record ResolveRequest(string? Outcome, string? Note);
+
+public sealed record ApiError(string Error);
+
+public sealed record HealthReport(string Status, string Storage, string Version);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CaseSummary))]
+[JsonSerializable(typeof(IReadOnlyList<CaseSummary>))]
+[JsonSerializable(typeof(CaseDetail))]
+[JsonSerializable(typeof(ClaimRequest))]
+[JsonSerializable(typeof(ReplyRequest))]
+[JsonSerializable(typeof(ResolveRequest))]
+[JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(DigestReport))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;
+
+/// <summary>The staff API: cases (list, read, claim, reply, resolve, dismiss), digests and health.</summary>
+public static class StaffApi
+{
+    public static void MapStaffApi(this WebApplication app)
+    {
+        app.MapGet("/api/health", HealthAsync);
+
+        var cases = app.MapGroup("/api/cases");
+        cases.MapGet("/", ListAsync);
+        cases.MapGet("/{id}", GetAsync);
+        cases.MapPost("/{id}/claim", ClaimAsync);
+        cases.MapPost("/{id}/reply", ReplyAsync);
+        cases.MapPost("/{id}/resolve", ResolveAsync);
+        cases.MapPost("/{id}/dismiss", DismissAsync);
+
+        app.MapGet("/api/digests/{businessId}", DigestAsync);
+
+        // Anything else under /api is a clear 404 rather than an empty one.
+        app.MapFallback("/api/{**rest}", (HttpContext c) => Results.Json(new ApiError($"No API at {c.Request.Method} {c.Request.Path}"), ApiJsonContext.Default.ApiError, statusCode: 404));
+    }
+
+    private static async Task<IResult> HealthAsync(ReviewWatchStorage storage, CancellationToken ct)
+    {
+        var version = typeof(StaffApi).Assembly.GetName().Version?.ToString() ?? "0";
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await storage.EnsureCreatedAsync(timeout.Token);
+            return Results.Json(new HealthReport("ok", "ok", version), ApiJsonContext.Default.HealthReport);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return Results.Json(new HealthReport("degraded", ex.Message, version), ApiJsonContext.Default.HealthReport, statusCode: 503);
+        }
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, string? status, string? business, string? location, string? severity, CancellationToken ct)
+    {
+        if (status is not (null or "" or "open" or "closed" or "all" or CaseStatus.New or CaseStatus.Claimed or CaseStatus.Replied or CaseStatus.Resolved or CaseStatus.Dismissed))
+        {
+            return Error(400, $"Unknown status '{status}'; use open, closed, all, new, claimed, replied, resolved or dismissed.");
+        }
+
+        var businesses = await ScopeAsync(directory, business, ct);
+        var now = time.GetUtcNow();
+        var list = (await service.ListAsync(businesses, status, ct))
+            .Where(c => string.IsNullOrEmpty(location) || c.LocationId == location)
+            .Where(c => string.IsNullOrEmpty(severity) || c.Severity == severity)
+            .Select(c => Summary(c, now))
+            .ToList();
+        return Results.Json<IReadOnlyList<CaseSummary>>(list, ApiJsonContext.Default.IReadOnlyListCaseSummary);
+    }
+
+    private static async Task<IResult> GetAsync(string id, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct)
+    {
+        var found = await service.FindAsync(await ScopeAsync(directory, null, ct), id, ct);
+        if (found is null)
+        {
+            return Error(404, $"No case '{id}'.");
+        }
+
+        var events = await service.EventsAsync(id, ct);
+        return Results.Json(Detail(found, events, time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
+    }
+
+    private static Task<IResult> ClaimAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, time, "claimed", (c, caller, body, now) =>
+        {
+            var user = ReadBody(body, ApiJsonContext.Default.ClaimRequest)?.User;
+            c.Claim(string.IsNullOrWhiteSpace(user) ? caller.Name : user.Trim(), now);
+            return $"claimed by {c.AssignedTo}";
+        }, ct);
+
+    private static Task<IResult> ReplyAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, time, "replied", (c, caller, body, now) =>
+        {
+            var text = ReadBody(body, ApiJsonContext.Default.ReplyRequest)?.Text;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new BadHttpRequestException("The reply needs a non-empty 'text'.");
+            }
+
+            c.RecordReply(caller.Name, text.Trim(), now);
+            return "reply recorded";
+        }, ct);
+
+    private static Task<IResult> ResolveAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, time, "resolved", (c, caller, body, now) =>
+        {
+            var request = ReadBody(body, ApiJsonContext.Default.ResolveRequest);
+            var outcome = request?.Outcome?.Trim().ToLowerInvariant();
+            if (string.IsNullOrEmpty(outcome) || !MakeGood.All.Contains(outcome))
+            {
+                throw new BadHttpRequestException($"'outcome' must be one of {string.Join(", ", MakeGood.All)}.");
+            }
+
+            c.Resolve(caller.Name, outcome, request?.Note?.Trim() ?? string.Empty, now);
+            return $"outcome {outcome}";
+        }, ct);
+
+    private static Task<IResult> DismissAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, time, "dismissed", (c, caller, body, now) =>
+        {
+            c.Dismiss(caller.Name, ReadBody(body, ApiJsonContext.Default.ResolveRequest)?.Note?.Trim() ?? string.Empty, now);
+            return "dismissed";
+        }, ct);
+
+    private static async Task<IResult> ChangeAsync(
+        string id,
+        HttpContext context,
+        CaseService service,
+        BusinessDirectory directory,
+        TimeProvider time,
+        string eventType,
+        Func<RecoveryCase, Caller, string, DateTimeOffset, string> change,
+        CancellationToken ct)
+    {
+        var found = await service.FindAsync(await ScopeAsync(directory, null, ct), id, ct);
+        if (found is null)
+        {
+            return Error(404, $"No case '{id}'.");
+        }
+
+        string body;
+        using (var reader = new StreamReader(context.Request.Body))
+        {
+            body = await reader.ReadToEndAsync(ct);
+        }
+
+        var caller = Caller.From(context);
+        try
+        {
+            var updated = await service.ChangeAsync(found, caller.Name, eventType, (c, now) => change(c, caller, body, now), ct);
+            return Results.Json(Detail(updated, await service.EventsAsync(id, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
+        }
+        catch (CaseConflictException ex)
+        {
+            return Error(409, ex.Message);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return Error(400, ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error(400, ex.Message);
+        }
+    }
+
+    private static async Task<IResult> DigestAsync(string businessId, string? week, BusinessDirectory directory, DigestBuilder builder, TimeProvider time, CancellationToken ct)
+    {
+        var business = await directory.GetBusinessAsync(businessId, ct);
+        if (business is null)
+        {
+            return Error(404, $"No business '{businessId}'.");
+        }
+
+        IsoWeek isoWeek;
+        if (string.IsNullOrEmpty(week))
+        {
+            isoWeek = IsoWeek.LastCompleted(time.GetUtcNow(), Alerts.TimeZones.Find(business.TimeZone));
+        }
+        else if (!IsoWeek.TryParse(week, out isoWeek))
+        {
+            return Error(400, $"'week' must look like 2026-W47, got '{week}'.");
+        }
+
+        var report = await builder.BuildAsync(business, isoWeek, ct);
+        return Results.Json(report, ApiJsonContext.Default.DigestReport);
+    }
+
+    /// <summary>The businesses the caller may see, optionally narrowed to one.</summary>
+    internal static async Task<IReadOnlyList<string>> ScopeAsync(BusinessDirectory directory, string? business, CancellationToken ct)
+    {
+        var all = (await directory.ListBusinessesAsync(ct)).Select(b => b.RowKey).ToList();
+        return string.IsNullOrEmpty(business) ? all : all.Where(b => b == business).ToList();
+    }
+
+    internal static CaseSummary Summary(RecoveryCase c, DateTimeOffset now) => new(
+        c.CaseId, c.BusinessId, c.LocationId, c.ItemKind, c.ItemText, c.ReviewerName, c.Rating > 0 ? c.Rating : null,
+        c.Severity, c.Status, c.DueAt, c.CreatedAt, c.AssignedTo, CaseStatus.IsOpen(c.Status) && c.DueAt < now);
+
+    internal static CaseDetail Detail(RecoveryCase c, IReadOnlyList<CaseEventEntity> events, DateTimeOffset now) => new(
+        Summary(c, now), c.Language, ReplyDrafter.ParseTouchpoints(c.Touchpoints), c.DraftReply, c.ReplyText, c.Outcome, c.OutcomeNote,
+        events.Select(e => new CaseEventDto(e.Type, e.Actor, e.At, e.Details)).ToList());
+
+    private static T? ReadBody<T>(string body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, type);
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException($"The request body is not valid JSON: {ex.Message}");
+        }
+    }
+
+    private static IResult Error(int status, string message) => Results.Json(new ApiError(message), ApiJsonContext.Default.ApiError, statusCode: status);
+}

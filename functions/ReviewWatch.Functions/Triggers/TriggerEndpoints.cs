@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ReviewWatch.Alerts;
+using ReviewWatch.Businesses;
+using ReviewWatch.Digest;
+using ReviewWatch.Functions.Invocation;
+using ReviewWatch.Messaging;
+using ReviewWatch.Reviews;
+
+namespace ReviewWatch.Functions.Triggers;
+
+/// <summary>
+/// The non-HTTP functions: the host POSTs each invocation to /{FunctionName}. Each endpoint reads the payload,
+/// calls one core service and answers with Outputs and Logs. A message that can never succeed is answered 500
+/// with the reason (and logged), so the host retries it and then moves it to &lt;queue&gt;-poison.
+/// </summary>
+public static class TriggerEndpoints
+{
+    public static void MapFunctionTriggers(this WebApplication app)
+    {
+        // Timer: one poll request per location (the fan-out), processed by PollLocation instances in parallel.
+        app.MapInvocation("ScheduleReviewPolls", async (invocation, services, ct) =>
+        {
+            var locations = await services.GetRequiredService<BusinessDirectory>().ListLocationsAsync(cancellationToken: ct);
+            var messages = locations.Select(l => MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId))).ToList();
+            return new InvocationResult().Queue("pollQueue", messages).Log($"Scheduled polls for {messages.Count} locations");
+        });
+
+        // Queue poll-requests: fetch one location's reviews, store and score them, emit the alerts still owed.
+        app.MapInvocation("PollLocation", async (invocation, services, ct) =>
+        {
+            var request = MessageCodec.ReadPollRequest(invocation.GetMessageText("msg"));
+            var directory = services.GetRequiredService<BusinessDirectory>();
+            var location = await directory.GetLocationAsync(request.BusinessId, request.LocationId, ct)
+                ?? throw new InvalidMessageException($"location {request.BusinessId}/{request.LocationId} does not exist");
+            var source = services.GetServices<IReviewSource>().FirstOrDefault(s => s.Handles(location));
+            if (source is null)
+            {
+                return new InvocationResult().Log($"Location {location.LocationId} has source '{location.Source}', which is not connected; nothing polled");
+            }
+
+            var reviews = await source.ListReviewsAsync(location, ct);
+            var result = await services.GetRequiredService<ReviewIngestor>().IngestAsync(location, reviews, ct);
+            return new InvocationResult()
+                .Queue("alertQueue", result.Alerts.Select(MessageCodec.Write))
+                .Log($"Polled {location.LocationId}: {result.Added} new, {result.Updated} updated, {result.Unchanged} unchanged, {result.Alerts.Count} alerts");
+        });
+
+        // Queue alerts: open the case (once) and tell the owner (once per channel and severity).
+        app.MapInvocation("DispatchAlert", async (invocation, services, ct) =>
+        {
+            var message = MessageCodec.ReadAlert(invocation.GetMessageText("msg"));
+            var recoveryCase = await services.GetRequiredService<AlertDispatcher>().DispatchAsync(message, ct);
+            return new InvocationResult().Log($"Case {recoveryCase.CaseId} ({recoveryCase.Severity}) is {recoveryCase.Status}");
+        });
+
+        // Timer: last ISO week's digest per business, stored once per business and week.
+        app.MapInvocation("WeeklyDigest", async (invocation, services, ct) =>
+        {
+            var sent = await services.GetRequiredService<DigestService>().RunWeeklyAsync(ct);
+            return new InvocationResult().Log($"Weekly digest: {sent} new digests stored");
+        });
+    }
+
+    private static void MapInvocation(this WebApplication app, string functionName, Func<InvocationRequest, IServiceProvider, CancellationToken, Task<InvocationResult>> body)
+    {
+        app.MapPost("/" + functionName, async (HttpContext context, ILoggerFactory loggers) =>
+        {
+            var logger = loggers.CreateLogger("Function." + functionName);
+            InvocationRequest invocation;
+            try
+            {
+                invocation = await InvocationRequest.ReadAsync(context.Request, functionName, context.RequestAborted);
+            }
+            catch (BadInvocationException ex)
+            {
+                logger.LogWarning("Rejected a malformed invocation of {Function}: {Reason}", functionName, ex.Message);
+                return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 400);
+            }
+
+            try
+            {
+                var result = await body(invocation, context.RequestServices, context.RequestAborted);
+                return result.ToHttpResult();
+            }
+            catch (Exception ex) when (ex is InvalidMessageException or BadInvocationException)
+            {
+                var max = HostSettings.MaxDequeueCount;
+                var attempt = invocation.DequeueCount;
+                logger.LogError(
+                    "Message {MessageId} for {Function} cannot be processed: {Reason} (attempt {Attempt} of {Max}{Poison})",
+                    invocation.MessageId, functionName, ex.Message, attempt, max,
+                    attempt >= max ? "; it now goes to the poison queue" : string.Empty);
+                return Results.Json(new JsonObject { ["error"] = ex.Message, ["permanent"] = true }, statusCode: 500);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Invocation of {Function} (message {MessageId}, attempt {Attempt}) failed; the host will retry", functionName, invocation.MessageId, invocation.DequeueCount);
+                return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 500);
+            }
+        });
+    }
+}
+
+/// <summary>Settings the handler reads from the app's own host.json (in its app root).</summary>
+public static class HostSettings
+{
+    private static readonly Lazy<int> DequeueCount = new(() =>
+    {
+        try
+        {
+            var root = Environment.GetEnvironmentVariable("FUNCTIONS_APP_ROOT_PATH") ?? AppContext.BaseDirectory;
+            var path = Path.Combine(root, "host.json");
+            if (File.Exists(path) && JsonNode.Parse(File.ReadAllText(path))?["extensions"]?["queues"]?["maxDequeueCount"] is JsonNode n)
+            {
+                return n.GetValue<int>();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException or FormatException)
+        {
+        }
+
+        return 5;
+    });
+
+    public static int MaxDequeueCount => DequeueCount.Value;
+}

@@ -1,0 +1,18 @@
+// Runs Azurite as a child and stops it when the process that started us goes away, even if that process was
+// killed with SIGKILL and never got to clean up. Usage: node azurite-supervised.mjs <parentPid> <azurite args...>
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const [parentPid, ...args] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const azurite = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+const child = spawn(process.execPath, [azurite, ...args], { stdio: 'inherit' });
+
+const stop = () => { child.kill('SIGTERM'); setTimeout(() => process.exit(0), 2000).unref(); };
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+child.on('exit', (code) => process.exit(code ?? 0));
+setInterval(() => {
+  try { process.kill(Number(parentPid), 0); } catch { stop(); }
+}, 500);
