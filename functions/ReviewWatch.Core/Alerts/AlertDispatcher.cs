@@ -104,27 +104,35 @@ public sealed class AlertDispatcher(
 
     /// <summary>
     /// Claims the (case, channel, severity) notification row before sending, so only one instance sends.
-    /// A claim whose sender died (older than the lease) is taken over; a fresh one held elsewhere makes us retry later.
+    /// A claim held elsewhere is waited out inside this invocation (re-read every second) rather than failing it,
+    /// because failing would spend the message's dequeue attempts and could poison a live alert; a claim older
+    /// than the lease belongs to a sender that died, and is taken over.
     /// </summary>
     private async Task NotifyOnceAsync(INotifier notifier, Alert alert, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var key = $"{notifier.Channel}-{alert.Case.Severity}";
-        var claim = new NotificationEntity { PartitionKey = alert.Case.CaseId, RowKey = key, Status = "sending", ClaimedAt = now, Attempts = 1 };
-        if (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
+        var claim = new NotificationEntity { PartitionKey = alert.Case.CaseId, RowKey = key, Status = "sending", ClaimedAt = time.GetUtcNow(), Attempts = 1 };
+        while (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
         {
-            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(alert.Case.CaseId, key, cancellationToken)
-                ?? throw new InvalidOperationException($"notification {key} vanished after a conflict");
+            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(alert.Case.CaseId, key, cancellationToken);
+            if (existing is null)
+            {
+                continue; // deleted between our insert and read: try the insert again
+            }
+
             if (existing.Status == "sent")
             {
                 return;
             }
 
+            var now = time.GetUtcNow();
             if (existing.Status == "sending" && now - existing.ClaimedAt < alerting.Value.SendLease)
             {
-                throw new InvalidOperationException($"notification {alert.Case.CaseId}/{key} is being sent by another instance; retry later");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                continue;
             }
 
+            // Failed earlier, or its sender died: take it over, unless someone else just did.
             existing.Status = "sending";
             existing.ClaimedAt = now;
             existing.Attempts++;
@@ -132,13 +140,13 @@ public sealed class AlertDispatcher(
             {
                 var response = await storage.Notifications.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 existing.ETag = response.Headers.ETag ?? existing.ETag;
+                claim = existing;
+                break;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
-                throw new InvalidOperationException($"notification {alert.Case.CaseId}/{key} was taken over by another instance; retry later", ex);
+                logger.LogInformation("Notification {CaseId}/{Key} was taken over by another instance", alert.Case.CaseId, key);
             }
-
-            claim = existing;
         }
 
         try

@@ -15,8 +15,11 @@ public sealed class AlertingOptions
 
     public string FromAddress { get; set; } = "reviewwatch@localhost";
 
-    /// <summary>A channel claim older than this is taken over (its sender is presumed dead).</summary>
-    public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A channel claim older than this is taken over (its sender is presumed dead). Channels time out well inside
+    /// it, so a live sender always finishes first. App setting: <c>Alerting__SendLease=00:00:30</c>.
+    /// </summary>
+    public TimeSpan SendLease { get; set; } = TimeSpan.FromSeconds(30);
 
     public string CaseLink(string caseId) => $"{PublicBaseUrl.TrimEnd('/')}/ui/cases/{Uri.EscapeDataString(caseId)}";
 }

@@ -107,7 +107,9 @@ public sealed class QueueListener(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return; // shutting down: the message reappears after its lease, as after a host restart
+            // Shutting down mid-invocation: release the message now rather than after its 10-minute lease.
+            await ReleaseAsync(queue, message);
+            return;
         }
 
         try
@@ -138,6 +140,19 @@ public sealed class QueueListener(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task ReleaseAsync(QueueClient queue, QueueMessage message)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: timeout.Token);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException)
+        {
+            logger.LogWarning("Could not release message {MessageId} on shutdown; it reappears after its lease", message.MessageId);
         }
     }
 

@@ -1,0 +1,258 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using ReviewWatch.Messaging;
+using ReviewWatch.Recovery;
+using ReviewWatch.Storage;
+using ReviewWatch.Tests.Infrastructure;
+
+namespace ReviewWatch.Tests.Contract;
+
+/// <summary>
+/// Each function's contract with the Functions host: the captured host payloads in, {Outputs, Logs, ReturnValue}
+/// out, and the effect in real (Azurite) storage.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private HandlerUnderTest _handler = null!;
+
+    public async Task InitializeAsync() => _handler = await HandlerUnderTest.StartAsync(azurite.ConnectionString);
+
+    public async Task DisposeAsync() => await _handler.DisposeAsync();
+
+    [Fact]
+    public async Task Readiness_probe_GET_root_answers()
+    {
+        using var response = await _handler.Client.GetAsync("/");
+
+        Assert.True(response.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task ScheduleReviewPolls_fans_out_one_poll_request_per_location()
+    {
+        await _handler.SeedSampleAsync();
+
+        var (status, body) = await _handler.InvokeAsync("ScheduleReviewPolls", HostPayloads.Timer());
+
+        Assert.Equal(200, status);
+        var messages = body["Outputs"]!["pollQueue"]!.AsArray().Select(m => MessageCodec.ReadPollRequest(m!.GetValue<string>())).ToList();
+        Assert.Equal(["kanelitupa-kallio", "kanelitupa-tammela"], messages.Select(m => m.LocationId).Order());
+        Assert.All(messages, m => Assert.Equal("kanelitupa", m.BusinessId));
+        Assert.Contains(body["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("2 locations", StringComparison.Ordinal));
+        Assert.True(body.ContainsKey("ReturnValue"));
+    }
+
+    [Theory]
+    [InlineData("timer-every-minute-first-run.json")]
+    [InlineData("timer-every-minute-past-due.json")]
+    [InlineData("timer-use-monitor-sub-minute.json")]
+    public async Task ScheduleReviewPolls_accepts_every_captured_timer_shape(string capture)
+    {
+        var (status, body) = await _handler.InvokeAsync("ScheduleReviewPolls", HostPayloads.Timer(capture: capture));
+
+        Assert.Equal(200, status);
+        Assert.NotNull(body["Outputs"]);
+    }
+
+    [Fact]
+    public async Task PollLocation_stores_reviews_and_emits_one_alert_per_negative_review()
+    {
+        await _handler.SeedSampleAsync();
+        var message = MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"));
+
+        var (status, body) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(message));
+
+        Assert.Equal(200, status);
+        var alerts = body["Outputs"]!["alertQueue"]!.AsArray().Select(a => MessageCodec.ReadAlert(a!.GetValue<string>())).ToList();
+        Assert.Equal(
+            ["kanelitupa-kallio-r02", "kanelitupa-kallio-r05", "kanelitupa-kallio-r07", "kanelitupa-kallio-r10", "kanelitupa-kallio-r13", "kanelitupa-kallio-r16"],
+            alerts.Select(a => a.ItemKey).Order());
+        var stored = await CountAsync(_handler.Storage.Reviews, "kanelitupa-kallio");
+        Assert.Equal(20, stored);
+    }
+
+    [Fact]
+    public async Task PollLocation_reads_the_documentation_style_payload_too()
+    {
+        // Learn's sample shows the message and DequeueCount unencoded; the handler must accept both forms.
+        await _handler.SeedSampleAsync();
+        var message = MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-tammela"));
+        var payload = new JsonObject
+        {
+            ["Data"] = new JsonObject { ["msg"] = message },
+            ["Metadata"] = new JsonObject { ["DequeueCount"] = 1, ["Id"] = "plain-id" },
+        }.ToJsonString();
+
+        var (status, body) = await _handler.InvokeAsync("PollLocation", payload);
+
+        Assert.Equal(200, status);
+        Assert.Equal(4, body["Outputs"]!["alertQueue"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task PollLocation_twice_stores_nothing_new_and_re_emits_only_alerts_still_owed()
+    {
+        await _handler.SeedSampleAsync();
+        var message = HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio")));
+        await _handler.InvokeAsync("PollLocation", message);
+
+        var (_, second) = await _handler.InvokeAsync("PollLocation", message);
+
+        // The alerts were never dispatched, so they are still owed: a crash between store and enqueue loses nothing.
+        Assert.Equal(6, second["Outputs"]!["alertQueue"]!.AsArray().Count);
+        Assert.Contains(second["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("0 new, 0 updated, 20 unchanged", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("queue-trigger-base64-plain-string.json", "not valid JSON")]
+    [InlineData("queue-trigger-base64-json-array.json", "not valid JSON")]
+    public async Task PollLocation_rejects_a_message_that_is_not_a_poll_request_with_the_reason(string capture, string reason)
+    {
+        var payload = TestPaths.HostPayload(capture);
+
+        var (status, body) = await _handler.InvokeAsync("PollLocation", payload);
+
+        Assert.Equal(500, status); // the host retries, then moves it to poll-requests-poison
+        Assert.Contains(reason, body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"v":1,"businessId":"kanelitupa"}""", "missing required field 'locationId'")]
+    [InlineData("""{"v":2,"businessId":"kanelitupa","locationId":"x"}""", "unsupported message version 2")]
+    [InlineData("""{"v":1,"businessId":"nobody","locationId":"nowhere"}""", "does not exist")]
+    public async Task PollLocation_names_what_is_wrong_with_a_bad_message(string message, string reason)
+    {
+        var (status, body) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(message));
+
+        Assert.Equal(500, status);
+        Assert.Contains(reason, body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"Data\":42}")]
+    public async Task A_malformed_invocation_body_gets_400_naming_the_problem(string payload)
+    {
+        var (status, body) = await _handler.InvokeAsync("PollLocation", payload);
+
+        Assert.Equal(400, status);
+        Assert.False(string.IsNullOrWhiteSpace(body["error"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task DispatchAlert_opens_one_case_and_writes_one_alert_however_often_it_is_delivered()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var alert = poll["Outputs"]!["alertQueue"]!.AsArray().Select(a => a!.GetValue<string>()).First(a => a.Contains("kallio-r07", StringComparison.Ordinal));
+
+        var first = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
+        var second = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert, dequeueCount: 2));
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, second.Status);
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        var only = Assert.Single(cases);
+        Assert.Equal("critical", only.Severity); // hair in the bread: hygiene
+        Assert.Equal(CaseStatus.New, only.Status);
+        Assert.Contains("Laura", only.DraftReply, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"));
+        Assert.Contains(only.CaseId, file, StringComparison.Ordinal);
+        var review = await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r07");
+        Assert.Equal("dispatched", review.Value.AlertState);
+
+        // Once dispatched, a new poll no longer owes that alert.
+        var (_, again) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        Assert.DoesNotContain(again["Outputs"]!["alertQueue"]!.AsArray(), a => a!.GetValue<string>().Contains("kallio-r07", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DispatchAlert_takes_over_an_alert_whose_sender_died_mid_send()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var alert = poll["Outputs"]!["alertQueue"]!.AsArray().Select(a => a!.GetValue<string>()).First(a => a.Contains("kallio-r02", StringComparison.Ordinal));
+        var caseId = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r02");
+        // A claim left by an instance killed after claiming but before sending, older than the 30 s lease.
+        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
+        {
+            PartitionKey = caseId,
+            RowKey = "outbox-high",
+            Status = "sending",
+            ClaimedAt = DateTimeOffset.UtcNow.AddSeconds(-31),
+            Attempts = 1,
+        });
+
+        var (status, _) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
+
+        Assert.Equal(200, status);
+        var notification = await _handler.Storage.Notifications.GetEntityAsync<NotificationEntity>(caseId, "outbox-high");
+        Assert.Equal("sent", notification.Value.Status);
+        Assert.Equal(2, notification.Value.Attempts);
+        Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"));
+    }
+
+    [Fact]
+    public async Task DispatchAlert_for_a_review_that_does_not_exist_is_a_permanent_failure_with_a_reason()
+    {
+        var message = MessageCodec.Write(new AlertMessage(1, "kanelitupa", "review", "kanelitupa-kallio", "missing", "high"));
+
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message, dequeueCount: 5));
+
+        Assert.Equal(500, status);
+        Assert.Contains("does not exist", body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WeeklyDigest_stores_last_weeks_digest_once_per_business()
+    {
+        await _handler.SeedSampleAsync();
+
+        var first = await _handler.InvokeAsync("WeeklyDigest", HostPayloads.Timer());
+        var second = await _handler.InvokeAsync("WeeklyDigest", HostPayloads.Timer());
+
+        Assert.Equal(200, first.Status);
+        Assert.Contains("1 new digests", first.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("0 new digests", second.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var digests = await _handler.Storage.Digests.QueryAsync<DigestEntity>().ToListAsync();
+        Assert.Single(digests);
+    }
+
+    [Fact]
+    public async Task Health_answers_ok_when_storage_is_reachable()
+    {
+        using var response = await _handler.Client.GetAsync("/api/health");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("ok", body["status"]!.GetValue<string>());
+    }
+
+    private static async Task<int> CountAsync(TableClient table, string partition)
+    {
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}")))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
+
+internal static class AsyncEnumerableExtensions
+{
+    public static async Task<List<T>> ToListAsync<T>(this IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}

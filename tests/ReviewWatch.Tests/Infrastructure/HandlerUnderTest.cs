@@ -1,0 +1,111 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewWatch.Businesses;
+using ReviewWatch.Functions;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.Tests.Infrastructure;
+
+/// <summary>
+/// The custom handler started in-process on a free port against Azurite, with its own table prefix and
+/// outbox folder, so each test owns its data. Requests go over real HTTP, as the Functions host sends them.
+/// </summary>
+public sealed class HandlerUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private HandlerUnderTest(WebApplication app, string outbox, HttpClient client)
+    {
+        _app = app;
+        Outbox = outbox;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+
+    public string Outbox { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public ReviewWatchStorage Storage => Services.GetRequiredService<ReviewWatchStorage>();
+
+    public static async Task<HandlerUnderTest> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), "rw-outbox-" + Guid.NewGuid().ToString("N")[..8]);
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = connectionString,
+            ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
+            ["Alerting:OutboxPath"] = outbox,
+            ["Alerting:PublicBaseUrl"] = "http://localhost:7071",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            values[k] = v;
+        }
+
+        var app = HandlerApp.Build([], b =>
+        {
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.Configuration.AddInMemoryCollection(values);
+        });
+        await app.StartAsync();
+        var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        return new HandlerUnderTest(app, outbox, client);
+    }
+
+    /// <summary>Seeds the sample business (two locations, 40 reviews in GBP files).</summary>
+    public Task SeedSampleAsync() => Services.GetRequiredService<BusinessDirectory>().SeedAsync(TestPaths.SampleBusinessFile);
+
+    /// <summary>POSTs an invocation payload to /{FunctionName} the way the host does (chunked JSON).</summary>
+    public async Task<(int Status, JsonObject Body)> InvokeAsync(string functionName, string payloadJson)
+    {
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(payloadJson)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/" + functionName) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, JsonNode.Parse(text.Length == 0 ? "{}" : text) as JsonObject ?? []);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Builds invocation payloads from the captures in shared/reference/host-payloads.</summary>
+public static class HostPayloads
+{
+    /// <summary>A captured queue payload with its message replaced by <paramref name="messageText"/>, encoded as the host does.</summary>
+    public static string Queue(string messageText, int dequeueCount = 1, string capture = "queue-trigger-base64.json")
+    {
+        var payload = JsonNode.Parse(TestPaths.HostPayload(capture))!.AsObject();
+        payload["Data"]!["msg"] = JsonSerializer.Serialize(messageText); // the host JSON-encodes the text into a string
+        payload["Metadata"]!["DequeueCount"] = dequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        payload["Metadata"]!.AsObject().Remove("v");
+        payload["Metadata"]!.AsObject().Remove("locationId");
+        return payload.ToJsonString();
+    }
+
+    /// <summary>A captured timer payload with the binding renamed to <paramref name="binding"/>.</summary>
+    public static string Timer(string binding = "timer", string capture = "timer-every-minute.json")
+    {
+        var payload = JsonNode.Parse(TestPaths.HostPayload(capture))!.AsObject();
+        var data = payload["Data"]!.AsObject();
+        var info = data["myTimer"]!.DeepClone();
+        data.Remove("myTimer");
+        data[binding] = info;
+        return payload.ToJsonString();
+    }
+}
