@@ -70,7 +70,9 @@ public static class RunCommand
 
             Console.WriteLine($"  Owner alerts (.eml outbox): {outbox}");
             Console.WriteLine($"  Sign-in: none yet locally; API calls may name the user with the header 'X-ReviewWatch-User: <name>'.");
-            Console.WriteLine($"  Handler (custom handler port, as the Functions host sees it): {host.Handler.BaseAddress}");
+            Console.WriteLine($"  Custom handler (what the Functions host calls): {host.Handler.BaseAddress}  e.g.");
+            Console.WriteLine($"    curl -s -X POST {host.Handler.BaseAddress}ScheduleReviewPolls -H 'Content-Type: application/json' \\");
+            Console.WriteLine("      -d '{\"Data\":{\"timer\":{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":null,\"IsPastDue\":false}},\"Metadata\":{}}'");
             Console.WriteLine();
             Console.WriteLine("  Sample reviews are being polled now; cases appear within seconds. Press Ctrl+C to stop.");
             Console.WriteLine();

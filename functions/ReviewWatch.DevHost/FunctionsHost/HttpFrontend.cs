@@ -70,6 +70,12 @@ public static class HttpFrontend
             logger.LogInformation("{Function}: [{Methods}] http://127.0.0.1:{Port}{Pattern}{Mode}", function.Name, methods.Count == 0 ? "ALL" : string.Join(',', methods), port, pattern, forward ? string.Empty : " (payload mode)");
         }
 
+        // Like the Functions host's default page at the root: say the app is up and where to go.
+        web.MapGet("/", () => Results.Content(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ReviewWatch</title></head><body style=\"font-family:system-ui,sans-serif\">"
+            + "<h1>ReviewWatch is running</h1><p><a href=\"/ui/\">Response queue</a> · <a href=\"/api/cases?status=open\">Open cases (JSON)</a> · <a href=\"/api/health\">Health</a></p></body></html>",
+            "text/html; charset=utf-8"));
+
         return web;
     }
 
