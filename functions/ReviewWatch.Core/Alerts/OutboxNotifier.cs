@@ -15,17 +15,23 @@ public sealed class OutboxNotifier(IOptions<AlertingOptions> options, ILogger<Ou
 
     public async Task<string> SendAsync(Alert alert, CancellationToken cancellationToken = default)
     {
-        var folder = Path.GetFullPath(options.Value.OutboxPath);
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{alert.Case.CaseId}-{alert.Case.Severity}.eml");
-
         var message = EmailMessages.Build(alert, options.Value.FromAddress);
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        await message.WriteToAsync(temp, cancellationToken);
-        File.Move(temp, path, overwrite: true); // atomic: a crash never leaves half an alert
+        var path = await WriteAsync(message, options.Value.OutboxPath, $"{alert.Case.CaseId}-{alert.Case.Severity}.eml", cancellationToken);
         logger.LogInformation(
             "Alert for case {CaseId} ({Severity}) written to {Path}; open the case at {Link}",
             alert.Case.CaseId, alert.Case.Severity, path, alert.Link);
+        return path;
+    }
+
+    /// <summary>Writes a message into the outbox atomically (temp file + rename): a crash never leaves half a file.</summary>
+    public static async Task<string> WriteAsync(MimeMessage message, string outboxPath, string fileName, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetFullPath(outboxPath);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, fileName);
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        await message.WriteToAsync(temp, cancellationToken);
+        File.Move(temp, path, overwrite: true);
         return path;
     }
 }

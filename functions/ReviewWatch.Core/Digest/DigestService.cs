@@ -47,17 +47,12 @@ public sealed class DigestService(
 
     private async Task WriteOutboxAsync(BusinessEntity business, DigestReport report, string html, CancellationToken cancellationToken)
     {
-        var folder = Path.GetFullPath(alerting.Value.OutboxPath);
-        Directory.CreateDirectory(folder);
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(alerting.Value.FromAddress));
         message.To.Add(new MailboxAddress(business.OwnerName, string.IsNullOrWhiteSpace(business.OwnerEmail) ? alerting.Value.FromAddress : business.OwnerEmail));
         message.Subject = (business.Language == "fi" ? "Viikkokooste " : "Weekly digest ") + $"{report.Week} – {business.Name}";
         message.MessageId = $"digest.{business.RowKey}.{report.Week}@reviewwatch";
         message.Body = new BodyBuilder { HtmlBody = html, TextBody = $"{message.Subject}\n\nNew reviews: {report.NewReviews}\nAverage: {report.AverageRating}\nNegative: {report.Negatives}\nOpen cases: {report.OpenCases}\n" }.ToMessageBody();
-        var path = Path.Combine(folder, $"digest-{business.RowKey}-{report.Week}.eml");
-        var temp = path + ".tmp";
-        await message.WriteToAsync(temp, cancellationToken);
-        File.Move(temp, path, overwrite: true);
+        await OutboxNotifier.WriteAsync(message, alerting.Value.OutboxPath, $"digest-{business.RowKey}-{report.Week}.eml", cancellationToken);
     }
 }
