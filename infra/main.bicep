@@ -39,6 +39,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Entra app registration (client id) for sign-in to the staff UI/API; see docs/deploy.md. Empty = no sign-in.')
+param authClientId string = ''
+
 // Google Business Profile and alert channels. Secrets go to Key Vault only when given (see docs/deploy.md).
 param googleClientId string = ''
 @secure()
@@ -159,6 +162,7 @@ module api 'app/api.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    authClientId: authClientId
     // Everything the handler binds (local.settings.sample.json lists the same names for local runs).
     appSettings: {
       POLL_SCHEDULE: pollSchedule

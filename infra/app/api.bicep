@@ -18,6 +18,8 @@ param instanceMemoryMB int
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
+@description('Client id of the Entra app registration for App Service Authentication; empty leaves the staff UI/API unprotected.')
+param authClientId string
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -105,3 +107,35 @@ resource scm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01'
 
 output name string = api.name
 output defaultHostName string = api.properties.defaultHostName
+
+// App Service Authentication (Entra ID) in front of the staff UI and API. It also strips any
+// X-MS-CLIENT-PRINCIPAL a caller sends, which the handler trusts. Health and the Pub/Sub push endpoint stay
+// reachable without a session: the push endpoint checks Google's OIDC token itself.
+resource auth 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(authClientId)) {
+  parent: api
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: ['/api/health', '/api/google/notifications']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: ['api://${authClientId}', authClientId]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+    }
+  }
+}
