@@ -38,10 +38,13 @@ public static class HandlerApp
 
         // Timer and queue functions: POST /{FunctionName} with the host's {Data, Metadata} payload.
         app.MapFunctionTriggers();
+        app.MapDigestTriggers();
 
         // HTTP functions, forwarded raw by the host: the staff API and the staff pages.
         app.MapStaffApi();
         app.MapStaffUi();
+        app.MapDigestApi();
+        app.MapDigestPage();
         return app;
     }
 }

@@ -76,6 +76,10 @@ public sealed class ReviewEntity : EntityBase
     public string AlertState { get; set; } = "none";
     public string CaseId { get; set; } = string.Empty;
     public string ContentHash { get; set; } = string.Empty;
+    /// <summary>When the source stopped returning the review (Google removed it); null while it is live.</summary>
+    public DateTimeOffset? RemovedAt { get; set; }
+    /// <summary>Where the review came from: "google" or "file".</summary>
+    public string Source { get; set; } = "google";
 }
 
 /// <summary>CaseEvents: PartitionKey caseId, RowKey sortable time + id. The audit trail.</summary>

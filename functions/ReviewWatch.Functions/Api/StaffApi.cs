@@ -50,8 +50,6 @@ public static class StaffApi
         cases.MapPost("/{id}/resolve", ResolveAsync);
         cases.MapPost("/{id}/dismiss", DismissAsync);
 
-        app.MapGet("/api/digests/{businessId}", DigestAsync);
-
         // Anything else under /api is a clear 404 rather than an empty one.
         app.MapFallback("/api/{**rest}", (HttpContext c) => Results.Json(new ApiError($"No API at {c.Request.Method} {c.Request.Path}"), ApiJsonContext.Default.ApiError, statusCode: 404));
     }
@@ -185,28 +183,6 @@ public static class StaffApi
         }
     }
 
-    private static async Task<IResult> DigestAsync(string businessId, string? week, BusinessDirectory directory, DigestBuilder builder, TimeProvider time, CancellationToken ct)
-    {
-        var business = await directory.GetBusinessAsync(businessId, ct);
-        if (business is null)
-        {
-            return Error(404, $"No business '{businessId}'.");
-        }
-
-        IsoWeek isoWeek;
-        if (string.IsNullOrEmpty(week))
-        {
-            isoWeek = IsoWeek.LastCompleted(time.GetUtcNow(), Alerts.TimeZones.Find(business.TimeZone));
-        }
-        else if (!IsoWeek.TryParse(week, out isoWeek))
-        {
-            return Error(400, $"'week' must look like 2026-W47, got '{week}'.");
-        }
-
-        var report = await builder.BuildAsync(business, isoWeek, ct);
-        return Results.Json(report, ApiJsonContext.Default.DigestReport);
-    }
-
     /// <summary>The businesses the caller may see, optionally narrowed to one.</summary>
     internal static async Task<IReadOnlyList<string>> ScopeAsync(BusinessDirectory directory, string? business, CancellationToken ct)
     {
@@ -240,5 +216,5 @@ public static class StaffApi
         }
     }
 
-    private static IResult Error(int status, string message) => Results.Json(new ApiError(message), ApiJsonContext.Default.ApiError, statusCode: status);
+    internal static IResult Error(int status, string message) => Results.Json(new ApiError(message), ApiJsonContext.Default.ApiError, statusCode: status);
 }

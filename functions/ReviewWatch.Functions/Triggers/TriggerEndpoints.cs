@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
-using ReviewWatch.Digest;
 using ReviewWatch.Functions.Invocation;
 using ReviewWatch.Messaging;
 using ReviewWatch.Reviews;
@@ -53,16 +52,9 @@ public static class TriggerEndpoints
             var recoveryCase = await services.GetRequiredService<AlertDispatcher>().DispatchAsync(message, ct);
             return new InvocationResult().Log($"Case {recoveryCase.CaseId} ({recoveryCase.Severity}) is {recoveryCase.Status}");
         });
-
-        // Timer: last ISO week's digest per business, stored once per business and week.
-        app.MapInvocation("WeeklyDigest", async (invocation, services, ct) =>
-        {
-            var sent = await services.GetRequiredService<DigestService>().RunWeeklyAsync(ct);
-            return new InvocationResult().Log($"Weekly digest: {sent} new digests stored");
-        });
     }
 
-    private static void MapInvocation(this WebApplication app, string functionName, Func<InvocationRequest, IServiceProvider, CancellationToken, Task<InvocationResult>> body)
+    internal static void MapInvocation(this WebApplication app, string functionName, Func<InvocationRequest, IServiceProvider, CancellationToken, Task<InvocationResult>> body)
     {
         app.MapPost("/" + functionName, async (HttpContext context, ILoggerFactory loggers) =>
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using ReviewWatch.Businesses;
-using ReviewWatch.Digest;
 using ReviewWatch.Functions.Api;
 using ReviewWatch.Recovery;
 
@@ -19,7 +18,6 @@ public static class StaffUi
         app.MapGet("/ui", QueueAsync);
         app.MapGet("/ui/", QueueAsync);
         app.MapGet("/ui/cases/{id}", CaseAsync);
-        app.MapGet("/ui/digest/{businessId}", DigestAsync);
     }
 
     private static async Task<IResult> QueueAsync(CaseService cases, BusinessDirectory directory, TimeProvider time, string? status, CancellationToken ct)
@@ -73,28 +71,7 @@ public static class StaffUi
         return Page($"Case {c.CaseId}", sb.ToString());
     }
 
-    private static async Task<IResult> DigestAsync(string businessId, string? week, BusinessDirectory directory, DigestBuilder builder, TimeProvider time, CancellationToken ct)
-    {
-        var business = await directory.GetBusinessAsync(businessId, ct);
-        if (business is null)
-        {
-            return Page("Not found", $"<h1>No business {E(businessId)}</h1>", 404);
-        }
-
-        IsoWeek isoWeek;
-        if (string.IsNullOrEmpty(week))
-        {
-            isoWeek = IsoWeek.LastCompleted(time.GetUtcNow(), Alerts.TimeZones.Find(business.TimeZone));
-        }
-        else if (!IsoWeek.TryParse(week, out isoWeek))
-        {
-            return Page("Bad week", $"<h1>'week' must look like 2026-W47</h1>", 400);
-        }
-
-        return Results.Content(DigestBuilder.ToHtml(await builder.BuildAsync(business, isoWeek, ct)), "text/html; charset=utf-8");
-    }
-
-    private static IResult Page(string title, string body, int status = 200) => Results.Content(
+    internal static IResult Page(string title, string body, int status = 200) => Results.Content(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + $"<title>{E(title)}</title><style>{Css}</style></head><body>{body}</body></html>",
         "text/html; charset=utf-8",
