@@ -53,7 +53,7 @@ public sealed class HandlerUnderTest : IAsyncDisposable
         var app = HandlerApp.Build([], b =>
         {
             b.WebHost.UseUrls("http://127.0.0.1:0");
-            b.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
+            Microsoft.Extensions.Logging.LoggingBuilderExtensions.SetMinimumLevel(b.Logging, Microsoft.Extensions.Logging.LogLevel.Warning);
             b.Configuration.AddInMemoryCollection(values);
         });
         await app.StartAsync();
