@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ReviewWatch.Businesses;
 using ReviewWatch.Functions;
 using ReviewWatch.Storage;
@@ -53,7 +54,7 @@ public sealed class HandlerUnderTest : IAsyncDisposable
         var app = HandlerApp.Build([], b =>
         {
             b.WebHost.UseUrls("http://127.0.0.1:0");
-            Microsoft.Extensions.Logging.LoggingBuilderExtensions.SetMinimumLevel(b.Logging, Microsoft.Extensions.Logging.LogLevel.Warning);
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Configuration.AddInMemoryCollection(values);
         });
         await app.StartAsync();
