@@ -7,6 +7,7 @@ using ReviewWatch.Businesses;
 using ReviewWatch.Digest;
 using ReviewWatch.Recovery;
 using ReviewWatch.Reviews;
+using ReviewWatch.Security;
 using ReviewWatch.Sentiment;
 using ReviewWatch.Storage;
 
@@ -38,7 +39,24 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReviewIngestor>();
         services.AddSingleton<IReviewSource>(new FileReviewSource());
         services.AddSingleton<CaseService>();
+        services.AddSingleton<ReplyService>();
+        services.AddSingleton<AlertRouter>();
         services.AddSingleton<INotifier, OutboxNotifier>();
+        services.AddSingleton<INotifier, SmtpNotifier>();
+        services.AddSingleton<INotifier, TeamsNotifier>();
+        services.AddSingleton<INotifier, SlackNotifier>();
+        services.AddSingleton<INotifier, WebhookNotifier>();
+        // Webhook channels: retries on 429/5xx with backoff and jitter, all inside the channel timeout.
+        services.AddHttpClient(TeamsNotifier.HttpClientName)
+            .AddStandardResilienceHandler(o =>
+            {
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(15);
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+                o.Retry.MaxRetryAttempts = 2;
+            });
+        services.AddSingleton<EscalationService>();
+        services.AddReviewWatchDataProtection();
         services.AddSingleton<AlertDispatcher>();
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<DigestService>();

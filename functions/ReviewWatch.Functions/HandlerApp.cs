@@ -1,4 +1,5 @@
 using ReviewWatch.Functions.Api;
+using ReviewWatch.Functions.Auth;
 using ReviewWatch.Functions.Triggers;
 using ReviewWatch.Functions.Ui;
 
@@ -27,11 +28,23 @@ public static class HandlerApp
         // Everything the functions call: storage, sentiment, ingest, alerts, cases, digest.
         builder.Services.AddReviewWatchCore(builder.Configuration);
 
+        // Staff sign-in: App Service Authentication in Azure, a dev sign-in locally (Development only).
+        builder.Services.AddOptions<Auth.AuthOptions>().BindConfiguration(Auth.AuthOptions.Section);
+        builder.Services.AddSingleton<Auth.StaffAuthenticator>();
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "rw_csrf");
+        builder.Services.AddRazorComponents();
+
         // Dev host only: exit when the process that started us is gone, so a killed dev host leaves no orphan.
         builder.Services.AddHostedService<ParentWatch>();
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        if (app.Configuration.GetValue<bool>("Auth:DevSignIn") && !app.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Auth:DevSignIn is on outside Development; refusing to run. Turn it off and use App Service Authentication.");
+        }
+
+        app.UseStaffAuthentication();
 
         // Readiness: the host polls GET / until anything answers.
         app.MapGet("/", () => Results.Text("ReviewWatch custom handler"));

@@ -13,6 +13,13 @@ public static class AlertContent
         var stars = alert.Case.Rating > 0 ? $" {alert.Case.Rating}★" : string.Empty;
         var where = alert.Location?.Name ?? alert.Business.Name;
         var severity = SeverityWord(alert.Case.Severity, fi);
+        if (alert.Kind == AlertKind.Overdue)
+        {
+            return fi
+                ? $"[{severity}] Vastaus myöhässä: arvio{stars} odottaa yhä – {where}"
+                : $"[{severity}] Reply overdue: review{stars} still waiting – {where}";
+        }
+
         return fi
             ? $"[{severity}] Uusi negatiivinen arvio{stars} – {where}"
             : $"[{severity}] New negative review{stars} – {where}";
@@ -79,7 +86,7 @@ public static class AlertContent
         _ => severity.ToUpperInvariant(),
     };
 
-    private static string FormatDue(Alert alert)
+    public static string FormatDue(Alert alert)
     {
         var zone = TimeZones.Find(alert.Business.TimeZone);
         var local = TimeZoneInfo.ConvertTime(alert.Case.DueAt, zone);

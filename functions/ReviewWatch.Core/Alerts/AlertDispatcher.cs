@@ -16,6 +16,7 @@ namespace ReviewWatch.Alerts;
 public sealed class AlertDispatcher(
     ReviewWatchStorage storage,
     IEnumerable<INotifier> notifiers,
+    AlertRouter router,
     CaseService cases,
     IOptions<SlaOptions> sla,
     IOptions<AlertingOptions> alerting,
@@ -37,11 +38,21 @@ public sealed class AlertDispatcher(
         var location = await storage.Locations.GetOrDefaultAsync<LocationEntity>(review.BusinessId, review.PartitionKey, cancellationToken);
 
         var recoveryCase = await EnsureCaseAsync(business, review, cancellationToken);
-        var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(review.Touchpoints));
-        foreach (var notifier in notifiers)
+
+        // Quiet hours: the case is open now, the owner hears when they end (critical items always go at once).
+        var now = time.GetUtcNow();
+        if (recoveryCase.Severity != "critical" && QuietHours.EndOf(business, now) is DateTimeOffset quietEnd)
         {
-            await NotifyOnceAsync(notifier, alert, cancellationToken);
+            await storage.AlertQueue.SendMessageAsync(MessageCodec.Write(message), visibilityTimeout: quietEnd - now, cancellationToken: cancellationToken);
+            review.AlertState = "deferred";
+            review.CaseId = recoveryCase.CaseId;
+            await storage.Reviews.UpdateEntityAsync(review, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            logger.LogInformation("Case {CaseId}: quiet hours at {BusinessId} until {QuietEnd}; the alert waits", recoveryCase.CaseId, business.RowKey, quietEnd);
+            return recoveryCase;
         }
+
+        var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(review.Touchpoints));
+        await NotifyAllAsync(alert, review.PartitionKey, cancellationToken);
 
         // Only now is the alert no longer owed; if we crash before this, a replay re-sends nothing (see above).
         if (review.AlertState != "dispatched" || review.CaseId != recoveryCase.CaseId)
@@ -53,6 +64,77 @@ public sealed class AlertDispatcher(
 
         return recoveryCase;
     }
+
+    /// <summary>
+    /// Sends the alert on every route that wants it. Each route is tried even if another fails; a failure is
+    /// recorded in ChannelHealth (shown in the UI) and rethrown at the end, so the message is retried, and on the
+    /// retry the routes that succeeded are skipped by their notification rows.
+    /// </summary>
+    public async Task NotifyAllAsync(Alert alert, string locationId, CancellationToken cancellationToken)
+    {
+        var failures = new List<Exception>();
+        foreach (var route in router.RoutesFor(alert.Business, locationId, alert.Case.Severity))
+        {
+            var notifier = notifiers.FirstOrDefault(n => n.Channel == route.Channel);
+            if (notifier is null)
+            {
+                logger.LogWarning("Business {BusinessId} routes alerts to unknown channel {Channel}", alert.Business.RowKey, route.Channel);
+                continue;
+            }
+
+            try
+            {
+                if (await NotifyOnceAsync(notifier, route, alert, cancellationToken))
+                {
+                    await RecordHealthAsync(alert.Business.RowKey, route, null, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Alert for case {CaseId} on {Channel} failed: {Error}", alert.Case.CaseId, route.Channel, ex.Message);
+                await RecordHealthAsync(alert.Business.RowKey, route, ex.Message, cancellationToken);
+                failures.Add(ex);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"{failures.Count} alert channel(s) failed for case {alert.Case.CaseId}; the others were sent once and are not repeated", failures);
+        }
+    }
+
+    private async Task RecordHealthAsync(string businessId, AlertRoute route, string? error, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var health = await storage.ChannelHealth.GetOrDefaultAsync<ChannelHealthEntity>(businessId, route.Key, cancellationToken)
+            ?? new ChannelHealthEntity { PartitionKey = businessId, RowKey = route.Key };
+        health.Channel = route.Channel;
+        health.Target = Redact(route.Target);
+        if (error is null)
+        {
+            health.LastSuccessAt = now;
+            health.ConsecutiveFailures = 0;
+        }
+        else
+        {
+            health.LastFailureAt = now;
+            health.ConsecutiveFailures++;
+            health.LastError = error.Length > 500 ? error[..500] : error;
+        }
+
+        try
+        {
+            await storage.ChannelHealth.UpsertEntityAsync(health, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            logger.LogWarning("Could not record the health of {Channel}: {Error}", route.Channel, ex.Message);
+        }
+    }
+
+    /// <summary>Shows where a channel points without its secret (webhook URLs carry one).</summary>
+    private static string Redact(string target) =>
+        Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("http", StringComparison.Ordinal) ? $"{uri.Scheme}://{uri.Host}/…" : target;
 
     private async Task<RecoveryCase> EnsureCaseAsync(BusinessEntity business, ReviewEntity review, CancellationToken cancellationToken)
     {
@@ -108,9 +190,9 @@ public sealed class AlertDispatcher(
     /// because failing would spend the message's dequeue attempts and could poison a live alert; a claim older
     /// than the lease belongs to a sender that died, and is taken over.
     /// </summary>
-    private async Task NotifyOnceAsync(INotifier notifier, Alert alert, CancellationToken cancellationToken)
+    private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, CancellationToken cancellationToken)
     {
-        var key = $"{notifier.Channel}-{alert.Case.Severity}";
+        var key = alert.NotificationKey(route);
         var claim = new NotificationEntity { PartitionKey = alert.Case.CaseId, RowKey = key, Status = "sending", ClaimedAt = time.GetUtcNow(), Attempts = 1 };
         while (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
         {
@@ -122,7 +204,7 @@ public sealed class AlertDispatcher(
 
             if (existing.Status == "sent")
             {
-                return;
+                return false;
             }
 
             var now = time.GetUtcNow();
@@ -151,7 +233,7 @@ public sealed class AlertDispatcher(
 
         try
         {
-            claim.Target = await notifier.SendAsync(alert, cancellationToken);
+            claim.Target = await notifier.SendAsync(alert, route.Target, cancellationToken);
             claim.Status = "sent";
             claim.SentAt = time.GetUtcNow();
             claim.LastError = string.Empty;
@@ -165,6 +247,7 @@ public sealed class AlertDispatcher(
         }
 
         await storage.Notifications.UpdateEntityAsync(claim, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        return true;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -13,10 +13,11 @@ public sealed class OutboxNotifier(IOptions<AlertingOptions> options, ILogger<Ou
 {
     public string Channel => "outbox";
 
-    public async Task<string> SendAsync(Alert alert, CancellationToken cancellationToken = default)
+    public async Task<string> SendAsync(Alert alert, string target, CancellationToken cancellationToken = default)
     {
         var message = EmailMessages.Build(alert, options.Value.FromAddress);
-        var path = await WriteAsync(message, options.Value.OutboxPath, $"{alert.Case.CaseId}-{alert.Case.Severity}.eml", cancellationToken);
+        var name = alert.Kind == AlertKind.Overdue ? $"{alert.Case.CaseId}-overdue-{alert.Case.DueAt.UtcTicks}.eml" : $"{alert.Case.CaseId}-{alert.Case.Severity}.eml";
+        var path = await WriteAsync(message, options.Value.OutboxPath, name, cancellationToken);
         logger.LogInformation(
             "Alert for case {CaseId} ({Severity}) written to {Path}; open the case at {Link}",
             alert.Case.CaseId, alert.Case.Severity, path, alert.Link);
@@ -39,15 +40,17 @@ public sealed class OutboxNotifier(IOptions<AlertingOptions> options, ILogger<Ou
 /// <summary>Builds the alert email shared by the outbox and SMTP channels.</summary>
 public static class EmailMessages
 {
-    public static MimeMessage Build(Alert alert, string from)
+    public static MimeMessage Build(Alert alert, string from, string? to = null)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(from));
-        var to = string.IsNullOrWhiteSpace(alert.Business.OwnerEmail) ? from : alert.Business.OwnerEmail;
+        to = !string.IsNullOrWhiteSpace(to) ? to : string.IsNullOrWhiteSpace(alert.Business.OwnerEmail) ? from : alert.Business.OwnerEmail;
         message.To.Add(new MailboxAddress(alert.Business.OwnerName, to));
         message.Subject = AlertContent.Subject(alert);
         // A stable Message-ID lets mail clients and servers drop a replayed copy of the same alert.
-        message.MessageId = $"{alert.Case.CaseId}.{alert.Case.Severity}@reviewwatch";
+        message.MessageId = alert.Kind == AlertKind.Overdue
+            ? $"{alert.Case.CaseId}.overdue.{alert.Case.DueAt.UtcTicks}@reviewwatch"
+            : $"{alert.Case.CaseId}.{alert.Case.Severity}@reviewwatch";
         var body = new BodyBuilder { TextBody = AlertContent.Text(alert), HtmlBody = AlertContent.Html(alert) };
         message.Body = body.ToMessageBody();
         return message;

@@ -71,6 +71,11 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
             ContactPhone = b.ContactPhone,
             MakeGoodFi = b.MakeGoodFi,
             MakeGoodEn = b.MakeGoodEn,
+            ReplyTemplateFi = b.ReplyTemplateFi,
+            ReplyTemplateEn = b.ReplyTemplateEn,
+            QuietHoursStart = b.QuietHoursStart,
+            QuietHoursEnd = b.QuietHoursEnd,
+            AlertRoutes = b.AlertRoutes is { Count: > 0 } routes ? JsonSerializer.Serialize(routes, SeedJsonContext.Default.IReadOnlyListAlertRoute) : string.Empty,
         };
         await storage.Businesses.UpsertEntityAsync(business, TableUpdateMode.Replace, cancellationToken);
         var locations = new List<LocationEntity>();
@@ -89,13 +94,38 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
             locations.Add(location);
         }
 
+        foreach (var u in seed.Users ?? [])
+        {
+            // Membership is additive: a user seeded by two businesses sees both.
+            var key = u.Id.Trim().ToLowerInvariant();
+            var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
+            var businesses = (existing?.Businesses ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            businesses.Add(business.RowKey);
+            await storage.Users.UpsertEntityAsync(new UserEntity
+            {
+                PartitionKey = UserEntity.Partition,
+                RowKey = key,
+                DisplayName = u.Name,
+                Roles = u.Role,
+                Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal)),
+            }, TableUpdateMode.Replace, cancellationToken);
+        }
+
         return (business, locations);
+    }
+
+    public async Task SaveBusinessAsync(BusinessEntity business, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await storage.Businesses.UpsertEntityAsync(business, TableUpdateMode.Replace, cancellationToken);
     }
 }
 
 /// <summary>The seed-file shape: <c>{"business":{"id":…},"locations":[{"id":…}]}</c>.</summary>
-public sealed record BusinessSeed(BusinessSeed.BusinessRecord Business, IReadOnlyList<BusinessSeed.LocationRecord> Locations)
+public sealed record BusinessSeed(BusinessSeed.BusinessRecord Business, IReadOnlyList<BusinessSeed.LocationRecord> Locations, IReadOnlyList<BusinessSeed.UserRecord>? Users = null)
 {
+    public sealed record UserRecord(string Id, string Name, string Role = "staff");
+
     public sealed record BusinessRecord(
         string Id,
         string Name,
@@ -107,11 +137,17 @@ public sealed record BusinessSeed(BusinessSeed.BusinessRecord Business, IReadOnl
         string ContactEmail = "",
         string ContactPhone = "",
         string MakeGoodFi = "",
-        string MakeGoodEn = "");
+        string MakeGoodEn = "",
+        string ReplyTemplateFi = "",
+        string ReplyTemplateEn = "",
+        string QuietHoursStart = "",
+        string QuietHoursEnd = "",
+        IReadOnlyList<Alerts.AlertRoute>? AlertRoutes = null);
 
     public sealed record LocationRecord(string Id, string Name, string City = "", string Source = "file", string SourceRef = "");
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, ReadCommentHandling = JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(BusinessSeed))]
+[JsonSerializable(typeof(IReadOnlyList<Alerts.AlertRoute>))]
 public sealed partial class SeedJsonContext : JsonSerializerContext;

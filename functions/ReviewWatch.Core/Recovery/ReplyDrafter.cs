@@ -40,6 +40,20 @@ public static class ReplyDrafter
         var name = FirstName(reviewerName);
         var contact = string.Join(finnish ? ", " : ", ", new[] { business.ContactEmail, business.ContactPhone }.Where(s => !string.IsNullOrWhiteSpace(s)));
         var contactName = string.IsNullOrWhiteSpace(business.ContactName) ? business.OwnerName : business.ContactName;
+        var template = finnish ? business.ReplyTemplateFi : business.ReplyTemplateEn;
+        if (!string.IsNullOrWhiteSpace(template))
+        {
+            // The business's own template: placeholders filled, the rest kept exactly as the owner wrote it.
+            return template
+                .Replace("{name}", name, StringComparison.Ordinal)
+                .Replace("{touchpoints}", finnish ? JoinFi(touchpoints) : JoinEn(touchpoints), StringComparison.Ordinal)
+                .Replace("{makegood}", finnish ? business.MakeGoodFi : business.MakeGoodEn, StringComparison.Ordinal)
+                .Replace("{contactName}", contactName, StringComparison.Ordinal)
+                .Replace("{contact}", contact, StringComparison.Ordinal)
+                .Replace("{business}", business.Name, StringComparison.Ordinal)
+                .Trim();
+        }
+
         var sb = new StringBuilder();
         if (finnish)
         {
@@ -80,9 +94,19 @@ public static class ReplyDrafter
         return space > 0 ? trimmed[..space] : trimmed;
     }
 
-    private static string JoinFi(List<string> parts) => parts.Count == 1 ? parts[0] : $"{parts[0]} ja {parts[1]}";
+    private static string JoinFi(List<string> parts) => parts.Count switch
+    {
+        0 => string.Empty,
+        1 => parts[0],
+        _ => $"{parts[0]} ja {parts[1]}",
+    };
 
-    private static string JoinEn(List<string> parts) => parts.Count == 1 ? parts[0] : $"{parts[0]} and {parts[1]}";
+    private static string JoinEn(List<string> parts) => parts.Count switch
+    {
+        0 => string.Empty,
+        1 => parts[0],
+        _ => $"{parts[0]} and {parts[1]}",
+    };
 
     public static IReadOnlyList<string> ParseTouchpoints(string json)
     {

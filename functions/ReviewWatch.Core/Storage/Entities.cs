@@ -31,6 +31,38 @@ public sealed class BusinessEntity : EntityBase
     /// <summary>The make-good offered in drafted replies, per language.</summary>
     public string MakeGoodFi { get; set; } = string.Empty;
     public string MakeGoodEn { get; set; } = string.Empty;
+    /// <summary>Reply templates per language; empty uses the built-in one. Placeholders: {name} {touchpoints} {makegood} {contact} {business}.</summary>
+    public string ReplyTemplateFi { get; set; } = string.Empty;
+    public string ReplyTemplateEn { get; set; } = string.Empty;
+    /// <summary>Local time "HH:mm" when non-critical alerts start waiting (empty: no quiet hours).</summary>
+    public string QuietHoursStart { get; set; } = string.Empty;
+    /// <summary>Local time "HH:mm" when waiting alerts go out.</summary>
+    public string QuietHoursEnd { get; set; } = string.Empty;
+    /// <summary>JSON array of alert routes: [{"channel","target","minSeverity","locations":[…]}]; empty uses the app's defaults.</summary>
+    public string AlertRoutes { get; set; } = string.Empty;
+}
+
+/// <summary>ChannelHealth: PartitionKey businessId, RowKey route key. Shows staff a channel that keeps failing.</summary>
+public sealed class ChannelHealthEntity : EntityBase
+{
+    public string Channel { get; set; } = string.Empty;
+    public string Target { get; set; } = string.Empty;
+    public DateTimeOffset? LastSuccessAt { get; set; }
+    public DateTimeOffset? LastFailureAt { get; set; }
+    public int ConsecutiveFailures { get; set; }
+    public string LastError { get; set; } = string.Empty;
+}
+
+/// <summary>Users: PartitionKey "u", RowKey the lower-cased sign-in name (email). Who may see which businesses.</summary>
+public sealed class UserEntity : EntityBase
+{
+    public const string Partition = "u";
+
+    public string DisplayName { get; set; } = string.Empty;
+    /// <summary>Comma-separated: owner, staff.</summary>
+    public string Roles { get; set; } = "staff";
+    /// <summary>Comma-separated business ids, or "*" for all.</summary>
+    public string Businesses { get; set; } = string.Empty;
 }
 
 /// <summary>Locations: PartitionKey businessId, RowKey locationId (unique across businesses).</summary>

@@ -32,6 +32,9 @@ public sealed class ReviewWatchStorage
         CaseEvents = Table("CaseEvents");
         Notifications = Table("Notifications");
         Digests = Table("Digests");
+        ChannelHealth = Table("ChannelHealth");
+        Users = Table("Users");
+        DataProtectionKeys = Table("DataProtectionKeys");
         PollQueue = _queues.GetQueueClient(PollQueueName);
         AlertQueue = _queues.GetQueueClient(AlertQueueName);
     }
@@ -43,6 +46,9 @@ public sealed class ReviewWatchStorage
     public TableClient CaseEvents { get; }
     public TableClient Notifications { get; }
     public TableClient Digests { get; }
+    public TableClient ChannelHealth { get; }
+    public TableClient Users { get; }
+    public TableClient DataProtectionKeys { get; }
     public QueueClient PollQueue { get; }
     public QueueClient AlertQueue { get; }
 
@@ -82,7 +88,7 @@ public sealed class ReviewWatchStorage
 
     private async Task CreateAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests })
+        foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests, ChannelHealth, Users, DataProtectionKeys })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ReviewWatch.Businesses;
+using ReviewWatch.Functions.Auth;
 using ReviewWatch.Digest;
 using ReviewWatch.Recovery;
 using ReviewWatch.Storage;
@@ -47,6 +48,7 @@ public static class StaffApi
         cases.MapGet("/{id}", GetAsync);
         cases.MapPost("/{id}/claim", ClaimAsync);
         cases.MapPost("/{id}/reply", ReplyAsync);
+        cases.MapPut("/{id}/draft", DraftAsync);
         cases.MapPost("/{id}/resolve", ResolveAsync);
         cases.MapPost("/{id}/dismiss", DismissAsync);
 
@@ -70,14 +72,14 @@ public static class StaffApi
         }
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, string? status, string? business, string? location, string? severity, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, string? status, string? business, string? location, string? severity, CancellationToken ct)
     {
         if (status is not (null or "" or "open" or "closed" or "all" or CaseStatus.New or CaseStatus.Claimed or CaseStatus.Replied or CaseStatus.Resolved or CaseStatus.Dismissed))
         {
             return Error(400, $"Unknown status '{status}'; use open, closed, all, new, claimed, replied, resolved or dismissed.");
         }
 
-        var businesses = await ScopeAsync(directory, business, ct);
+        var businesses = await ScopeAsync(context, auth, directory, business, ct);
         var now = time.GetUtcNow();
         var list = (await service.ListAsync(businesses, status, ct))
             .Where(c => string.IsNullOrEmpty(location) || c.LocationId == location)
@@ -87,9 +89,9 @@ public static class StaffApi
         return Results.Json<IReadOnlyList<CaseSummary>>(list, ApiJsonContext.Default.IReadOnlyListCaseSummary);
     }
 
-    private static async Task<IResult> GetAsync(string id, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct)
     {
-        var found = await service.FindAsync(await ScopeAsync(directory, null, ct), id, ct);
+        var found = await service.FindAsync(await ScopeAsync(context, auth, directory, null, ct), id, ct);
         if (found is null)
         {
             return Error(404, $"No case '{id}'.");
@@ -99,29 +101,60 @@ public static class StaffApi
         return Results.Json(Detail(found, events, time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
     }
 
-    private static Task<IResult> ClaimAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
-        ChangeAsync(id, context, service, directory, time, "claimed", (c, caller, body, now) =>
+    private static Task<IResult> ClaimAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, auth, time, "claimed", (c, caller, body, now) =>
         {
-            var user = ReadBody(body, ApiJsonContext.Default.ClaimRequest)?.User;
-            c.Claim(string.IsNullOrWhiteSpace(user) ? caller.Name : user.Trim(), now);
-            return $"claimed by {c.AssignedTo}";
+            ReadBody(body, ApiJsonContext.Default.ClaimRequest); // validates the body if one was sent
+            c.Claim(caller.Id, now);
+            return $"claimed by {caller.Name}";
         }, ct);
 
-    private static Task<IResult> ReplyAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
-        ChangeAsync(id, context, service, directory, time, "replied", (c, caller, body, now) =>
+    /// <summary>Posts the approved reply to the platform, then records it; a failed post is a 502 with the platform's reason.</summary>
+    private static async Task<IResult> ReplyAsync(string id, HttpContext context, CaseService service, ReplyService replies, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct)
+    {
+        var found = await service.FindAsync(await ScopeAsync(context, auth, directory, null, ct), id, ct);
+        if (found is null)
+        {
+            return Error(404, $"No case '{id}'.");
+        }
+
+        var user = (await auth.GetUserAsync(context))!;
+        try
+        {
+            var request = ReadBody(await ReadAsync(context, ct), ApiJsonContext.Default.ReplyRequest);
+            var (updated, result) = await replies.PostAsync(found, user.Id, request?.Text ?? string.Empty, ct);
+            if (!result.Published && updated.Status != CaseStatus.Replied)
+            {
+                return Error(502, $"The reply was not posted: {result.Reason}");
+            }
+
+            return Results.Json(Detail(updated, await service.EventsAsync(id, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
+        }
+        catch (CaseConflictException ex)
+        {
+            return Error(409, ex.Message);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or ArgumentException)
+        {
+            return Error(400, ex.Message);
+        }
+    }
+
+    private static Task<IResult> DraftAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, auth, time, "draft-edited", (c, caller, body, now) =>
         {
             var text = ReadBody(body, ApiJsonContext.Default.ReplyRequest)?.Text;
             if (string.IsNullOrWhiteSpace(text))
             {
-                throw new BadHttpRequestException("The reply needs a non-empty 'text'.");
+                throw new BadHttpRequestException("The draft needs a non-empty 'text'.");
             }
 
-            c.RecordReply(caller.Name, text.Trim(), now);
-            return "reply recorded";
+            c.DraftReply = text.Trim();
+            return string.Empty;
         }, ct);
 
-    private static Task<IResult> ResolveAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
-        ChangeAsync(id, context, service, directory, time, "resolved", (c, caller, body, now) =>
+    private static Task<IResult> ResolveAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, auth, time, "resolved", (c, caller, body, now) =>
         {
             var request = ReadBody(body, ApiJsonContext.Default.ResolveRequest);
             var outcome = request?.Outcome?.Trim().ToLowerInvariant();
@@ -130,14 +163,14 @@ public static class StaffApi
                 throw new BadHttpRequestException($"'outcome' must be one of {string.Join(", ", MakeGood.All)}.");
             }
 
-            c.Resolve(caller.Name, outcome, request?.Note?.Trim() ?? string.Empty, now);
+            c.Resolve(caller.Id, outcome, request?.Note?.Trim() ?? string.Empty, now);
             return $"outcome {outcome}";
         }, ct);
 
-    private static Task<IResult> DismissAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, TimeProvider time, CancellationToken ct) =>
-        ChangeAsync(id, context, service, directory, time, "dismissed", (c, caller, body, now) =>
+    private static Task<IResult> DismissAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, context, service, directory, auth, time, "dismissed", (c, caller, body, now) =>
         {
-            c.Dismiss(caller.Name, ReadBody(body, ApiJsonContext.Default.ResolveRequest)?.Note?.Trim() ?? string.Empty, now);
+            c.Dismiss(caller.Id, ReadBody(body, ApiJsonContext.Default.ResolveRequest)?.Note?.Trim() ?? string.Empty, now);
             return "dismissed";
         }, ct);
 
@@ -146,27 +179,23 @@ public static class StaffApi
         HttpContext context,
         CaseService service,
         BusinessDirectory directory,
+        StaffAuthenticator auth,
         TimeProvider time,
         string eventType,
-        Func<RecoveryCase, Caller, string, DateTimeOffset, string> change,
+        Func<RecoveryCase, StaffUser, string, DateTimeOffset, string> change,
         CancellationToken ct)
     {
-        var found = await service.FindAsync(await ScopeAsync(directory, null, ct), id, ct);
+        var found = await service.FindAsync(await ScopeAsync(context, auth, directory, null, ct), id, ct);
         if (found is null)
         {
             return Error(404, $"No case '{id}'.");
         }
 
-        string body;
-        using (var reader = new StreamReader(context.Request.Body))
-        {
-            body = await reader.ReadToEndAsync(ct);
-        }
-
-        var caller = Caller.From(context);
+        var body = await ReadAsync(context, ct);
+        var caller = (await auth.GetUserAsync(context))!;
         try
         {
-            var updated = await service.ChangeAsync(found, caller.Name, eventType, (c, now) => change(c, caller, body, now), ct);
+            var updated = await service.ChangeAsync(found, caller.Id, eventType, (c, now) => change(c, caller, body, now), ct);
             return Results.Json(Detail(updated, await service.EventsAsync(id, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
         }
         catch (CaseConflictException ex)
@@ -183,16 +212,23 @@ public static class StaffApi
         }
     }
 
-    /// <summary>The businesses the caller may see, optionally narrowed to one.</summary>
-    internal static async Task<IReadOnlyList<string>> ScopeAsync(BusinessDirectory directory, string? business, CancellationToken ct)
+    /// <summary>The businesses the signed-in member may see, optionally narrowed to one: every query goes through this.</summary>
+    internal static async Task<IReadOnlyList<string>> ScopeAsync(HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, string? business, CancellationToken ct)
     {
-        var all = (await directory.ListBusinessesAsync(ct)).Select(b => b.RowKey).ToList();
+        var user = await auth.GetUserAsync(context);
+        var all = (await directory.ListBusinessesAsync(ct)).Select(b => b.RowKey).Where(b => user?.CanSee(b) == true).ToList();
         return string.IsNullOrEmpty(business) ? all : all.Where(b => b == business).ToList();
+    }
+
+    private static async Task<string> ReadAsync(HttpContext context, CancellationToken ct)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        return await reader.ReadToEndAsync(ct);
     }
 
     internal static CaseSummary Summary(RecoveryCase c, DateTimeOffset now) => new(
         c.CaseId, c.BusinessId, c.LocationId, c.ItemKind, c.ItemText, c.ReviewerName, c.Rating > 0 ? c.Rating : null,
-        c.Severity, c.Status, c.DueAt, c.CreatedAt, c.AssignedTo, CaseStatus.IsOpen(c.Status) && c.DueAt < now);
+        c.Severity, c.Status, c.DueAt, c.CreatedAt, c.AssignedTo, CaseStatus.IsOpen(c.Status) && c.Status != CaseStatus.Replied && c.DueAt < now);
 
     internal static CaseDetail Detail(RecoveryCase c, IReadOnlyList<CaseEventEntity> events, DateTimeOffset now) => new(
         Summary(c, now), c.Language, ReplyDrafter.ParseTouchpoints(c.Touchpoints), c.DraftReply, c.ReplyText, c.Outcome, c.OutcomeNote,

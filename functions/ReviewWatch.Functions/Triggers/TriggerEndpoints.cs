@@ -52,6 +52,13 @@ public static class TriggerEndpoints
             var recoveryCase = await services.GetRequiredService<AlertDispatcher>().DispatchAsync(message, ct);
             return new InvocationResult().Log($"Case {recoveryCase.CaseId} ({recoveryCase.Severity}) is {recoveryCase.Status}");
         });
+
+        // Timer: open cases past their reply due time re-alert the owner, once per breach.
+        app.MapInvocation("EscalateOverdue", async (invocation, services, ct) =>
+        {
+            var overdue = await services.GetRequiredService<EscalationService>().EscalateAsync(ct);
+            return new InvocationResult().Log($"Escalation: {overdue} overdue case(s) checked");
+        });
     }
 
     internal static void MapInvocation(this WebApplication app, string functionName, Func<InvocationRequest, IServiceProvider, CancellationToken, Task<InvocationResult>> body)

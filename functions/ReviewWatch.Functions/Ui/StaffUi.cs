@@ -1,89 +1,313 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
-using ReviewWatch.Functions.Api;
+using ReviewWatch.Functions.Auth;
+using ReviewWatch.Functions.Ui.Components;
 using ReviewWatch.Recovery;
+using ReviewWatch.Security;
+using ReviewWatch.Storage;
 
 namespace ReviewWatch.Functions.Ui;
 
+/// <summary>Query-string filters of the response queue.</summary>
+public sealed record QueueFilter(string? Business = null, string? Location = null, string? Severity = null, string Status = "open", string? Source = null);
+
 /// <summary>
-/// The staff pages, server-rendered HTML that works without JavaScript: the response queue, a case, a digest.
-/// Every piece of review text is HTML-encoded.
+/// The staff pages: server-rendered Razor components that work without JavaScript. Every form posts back with an
+/// antiforgery token; every read is scoped to the member's businesses (another business's case is a 404).
 /// </summary>
 public static class StaffUi
 {
     public static void MapStaffUi(this WebApplication app)
     {
-        app.MapGet("/ui", QueueAsync);
+        app.MapGet("/ui", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/", QueueAsync);
         app.MapGet("/ui/cases/{id}", CaseAsync);
+        app.MapPost("/ui/cases/{id}/{action}", CaseActionAsync);
+        app.MapGet("/ui/settings/{businessId}", SettingsAsync);
+        app.MapPost("/ui/settings/{businessId}", SaveSettingsAsync);
+        app.MapGet("/ui/signin", SignInPageAsync);
+        app.MapPost("/ui/signin", SignInAsync);
+        app.MapPost("/ui/signout", SignOutAsync);
     }
 
-    private static async Task<IResult> QueueAsync(CaseService cases, BusinessDirectory directory, TimeProvider time, string? status, CancellationToken ct)
+    private static async Task<IResult> QueueAsync(HttpContext context, StaffAuthenticator auth, CaseService cases, BusinessDirectory directory, ReviewWatchStorage storage, IAntiforgery antiforgery, TimeProvider time,
+        string? business, string? location, string? severity, string? status, string? source, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var businesses = await directory.ListBusinessesAsync(ct);
-        var list = await cases.ListAsync(businesses.Select(b => b.RowKey), string.IsNullOrEmpty(status) ? "open" : status, ct);
-        var sb = new StringBuilder();
-        sb.Append("<h1>Response queue</h1>");
-        sb.Append(CultureInfo.InvariantCulture, $"<p>{list.Count} case(s). Digests: {string.Join(" · ", businesses.Select(b => $"<a href=\"/ui/digest/{E(b.RowKey)}\">{E(b.Name)}</a>"))}</p>");
-        sb.Append("<table><tr><th>Due</th><th>Severity</th><th>Status</th><th>Rating</th><th>Review</th></tr>");
-        foreach (var c in list)
+        var user = (await auth.GetUserAsync(context))!;
+        var businesses = (await directory.ListBusinessesAsync(ct)).Where(b => user.CanSee(b.RowKey)).ToList();
+        var filter = new QueueFilter(business, location, severity, string.IsNullOrEmpty(status) ? "open" : status, source);
+        var scope = businesses.Select(b => b.RowKey).Where(b => string.IsNullOrEmpty(business) || b == business).ToList();
+        var list = (await cases.ListAsync(scope, filter.Status, ct))
+            .Where(c => string.IsNullOrEmpty(location) || c.LocationId == location)
+            .Where(c => string.IsNullOrEmpty(severity) || c.Severity == severity)
+            .Where(c => string.IsNullOrEmpty(source) || c.ItemKind == source)
+            .ToList();
+        var locations = new List<LocationEntity>();
+        var failing = new List<ChannelHealthEntity>();
+        foreach (var b in businesses)
         {
-            var overdue = CaseStatus.IsOpen(c.Status) && c.DueAt < now;
-            sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(overdue ? "overdue" : string.Empty)}\"><td>{c.DueAt:yyyy-MM-dd HH:mm}{(overdue ? " <strong>overdue</strong>" : string.Empty)}</td>");
-            sb.Append(CultureInfo.InvariantCulture, $"<td class=\"sev-{E(c.Severity)}\">{E(c.Severity)}</td><td>{E(c.Status)}</td><td>{(c.Rating > 0 ? c.Rating + "★" : "–")}</td>");
-            sb.Append(CultureInfo.InvariantCulture, $"<td><a href=\"/ui/cases/{E(c.CaseId)}\">{E(Short(c.ItemText))}</a></td></tr>");
+            locations.AddRange(await directory.ListLocationsAsync(b.RowKey, ct));
+            await foreach (var h in storage.ChannelHealth.QueryAsync<ChannelHealthEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {b.RowKey}"), cancellationToken: ct))
+            {
+                if (h.ConsecutiveFailures > 0)
+                {
+                    failing.Add(h);
+                }
+            }
         }
 
-        sb.Append("</table>");
-        return Page("ReviewWatch – response queue", sb.ToString());
+        return Render<QueuePage>(new()
+        {
+            [nameof(QueuePage.T)] = Text(businesses),
+            [nameof(QueuePage.User)] = user,
+            [nameof(QueuePage.Token)] = Token(antiforgery, context),
+            [nameof(QueuePage.Cases)] = list,
+            [nameof(QueuePage.Businesses)] = businesses,
+            [nameof(QueuePage.Locations)] = locations,
+            [nameof(QueuePage.FailingChannels)] = failing,
+            [nameof(QueuePage.Filter)] = filter,
+            [nameof(QueuePage.Now)] = time.GetUtcNow(),
+            [nameof(QueuePage.Zone)] = TimeZones.Find(businesses.FirstOrDefault()?.TimeZone),
+        });
     }
 
-    private static async Task<IResult> CaseAsync(string id, CaseService cases, BusinessDirectory directory, CancellationToken ct)
+    private static async Task<IResult> CaseAsync(string id, HttpContext context, StaffAuthenticator auth, CaseService cases, BusinessDirectory directory, ReviewWatchStorage storage, IAntiforgery antiforgery, TimeProvider time,
+        string? msg, string? error, CancellationToken ct)
     {
-        var businesses = await StaffApi.ScopeAsync(directory, null, ct);
-        var c = await cases.FindAsync(businesses, id, ct);
+        var user = (await auth.GetUserAsync(context))!;
+        var businesses = (await directory.ListBusinessesAsync(ct)).Where(b => user.CanSee(b.RowKey)).ToList();
+        var c = await cases.FindAsync(businesses.Select(b => b.RowKey), id, ct);
         if (c is null)
         {
-            return Page("Not found", $"<h1>No case {E(id)}</h1><p><a href=\"/ui/\">Back to the queue</a></p>", 404);
+            return Page("Not found", $"<h1>No case {WebUtility.HtmlEncode(id)}</h1><p><a href=\"/ui/\">Back to the queue</a></p>", 404);
         }
 
-        var events = await cases.EventsAsync(id, ct);
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/ui/\">← Queue</a></p><h1>Case {E(c.CaseId)}</h1>");
-        sb.Append(CultureInfo.InvariantCulture, $"<p>{E(c.Severity)} · {E(c.Status)} · due {c.DueAt:yyyy-MM-dd HH:mm} UTC · {(c.Rating > 0 ? c.Rating + "★" : "no rating")} · {E(c.ReviewerName)}</p>");
-        sb.Append(CultureInfo.InvariantCulture, $"<blockquote>{E(c.ItemText)}</blockquote>");
-        sb.Append(CultureInfo.InvariantCulture, $"<h2>Drafted reply</h2><p class=\"draft\">{E(c.DraftReply)}</p>");
-        if (c.ReplyText.Length > 0)
+        var business = businesses.First(b => b.RowKey == c.BusinessId);
+        var location = await directory.GetLocationAsync(c.BusinessId, c.LocationId, ct);
+        var review = c.ItemKind == "review" ? await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(c.LocationId, c.ItemKey, ct) : null;
+        return Render<CasePage>(new()
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<h2>Reply</h2><p>{E(c.ReplyText)}</p>");
-        }
-
-        sb.Append("<h2>History</h2><ul>");
-        foreach (var e in events)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"<li>{e.At:yyyy-MM-dd HH:mm} {E(e.Type)} by {E(e.Actor)} {E(e.Details)}</li>");
-        }
-
-        sb.Append("</ul>");
-        return Page($"Case {c.CaseId}", sb.ToString());
+            [nameof(CasePage.T)] = new UiText(business.Language),
+            [nameof(CasePage.User)] = user,
+            [nameof(CasePage.Token)] = Token(antiforgery, context),
+            [nameof(CasePage.Case)] = c,
+            [nameof(CasePage.Review)] = review,
+            [nameof(CasePage.LocationName)] = location?.Name ?? c.LocationId,
+            [nameof(CasePage.Touchpoints)] = ReplyDrafter.ParseTouchpoints(c.Touchpoints),
+            [nameof(CasePage.Events)] = await cases.EventsAsync(c.CaseId, ct),
+            [nameof(CasePage.Message)] = msg,
+            [nameof(CasePage.Error)] = error,
+            [nameof(CasePage.Now)] = time.GetUtcNow(),
+            [nameof(CasePage.Zone)] = TimeZones.Find(business.TimeZone),
+        });
     }
 
+    /// <summary>claim, reply (save or post), resolve, dismiss: Post/Redirect/Get back to the case with a message.</summary>
+    private static async Task<IResult> CaseActionAsync(string id, string action, HttpContext context, StaffAuthenticator auth, CaseService cases, ReplyService replies, BusinessDirectory directory, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1><p>Go back, reload the page and try again.</p>", 400);
+        }
+
+        var user = (await auth.GetUserAsync(context))!;
+        var scope = (await directory.ListBusinessesAsync(ct)).Where(b => user.CanSee(b.RowKey)).Select(b => b.RowKey);
+        var c = await cases.FindAsync(scope, id, ct);
+        if (c is null)
+        {
+            return Page("Not found", $"<h1>No case {WebUtility.HtmlEncode(id)}</h1>", 404);
+        }
+
+        var form = await context.Request.ReadFormAsync(ct);
+        var back = $"/ui/cases/{Uri.EscapeDataString(id)}";
+        try
+        {
+            switch (action)
+            {
+                case "claim":
+                    await cases.ChangeAsync(c, user.Id, "claimed", (x, now) => { x.Claim(user.Id, now); return $"claimed by {user.Name}"; }, ct);
+                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Claimed: the case is yours.")}");
+                case "reply" when form["action"] == "save":
+                    var draft = form["text"].ToString().Trim();
+                    await cases.ChangeAsync(c, user.Id, "draft-edited", (x, _) => { x.DraftReply = draft; return string.Empty; }, ct);
+                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Draft saved.")}");
+                case "reply":
+                    var (_, result) = await replies.PostAsync(c, user.Id, form["text"].ToString(), ct);
+                    return result.Published || result.Reason?.StartsWith("recorded here only", StringComparison.Ordinal) == true
+                        ? Results.Redirect($"{back}?msg={Uri.EscapeDataString(result.Published ? "Reply posted." : "Reply recorded (" + result.Reason + ").")}")
+                        : Results.Redirect($"{back}?error={Uri.EscapeDataString("The reply was NOT posted: " + result.Reason)}");
+                case "resolve":
+                    var outcome = form["outcome"].ToString();
+                    await cases.ChangeAsync(c, user.Id, "resolved", (x, now) => { x.Resolve(user.Id, outcome, form["note"].ToString().Trim(), now); return $"outcome {outcome}"; }, ct);
+                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Resolved.")}");
+                case "dismiss":
+                    await cases.ChangeAsync(c, user.Id, "dismissed", (x, now) => { x.Dismiss(user.Id, form["note"].ToString().Trim(), now); return "dismissed"; }, ct);
+                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Dismissed.")}");
+                default:
+                    return Page("Unknown action", $"<h1>Unknown action {WebUtility.HtmlEncode(action)}</h1>", 404);
+            }
+        }
+        catch (CaseConflictException ex)
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString(ex.Message)}");
+        }
+        catch (ArgumentException ex)
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString(ex.Message)}");
+        }
+    }
+
+    private static async Task<IResult> SettingsAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, string? msg, string? error, CancellationToken ct)
+    {
+        var user = (await auth.GetUserAsync(context))!;
+        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
+        if (business is null || !user.IsOwner)
+        {
+            return Page("Not found", "<h1>Not found</h1>", 404);
+        }
+
+        return Render<SettingsPage>(new()
+        {
+            [nameof(SettingsPage.T)] = new UiText(business.Language),
+            [nameof(SettingsPage.User)] = user,
+            [nameof(SettingsPage.Token)] = Token(antiforgery, context),
+            [nameof(SettingsPage.Business)] = business,
+            [nameof(SettingsPage.Message)] = msg,
+            [nameof(SettingsPage.Error)] = error,
+        });
+    }
+
+    private static async Task<IResult> SaveSettingsAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1>", 400);
+        }
+
+        var user = (await auth.GetUserAsync(context))!;
+        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
+        if (business is null || !user.IsOwner)
+        {
+            return Page("Not found", "<h1>Not found</h1>", 404);
+        }
+
+        var form = await context.Request.ReadFormAsync(ct);
+        var routes = form["alertRoutes"].ToString().Trim();
+        var back = $"/ui/settings/{Uri.EscapeDataString(businessId)}";
+        if (routes.Length > 0 && AlertRouter.Parse(routes).Count == 0)
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString("Alert routes must be a JSON array of {\"channel\",\"target\",\"minSeverity\"}; nothing was saved.")}");
+        }
+
+        foreach (var field in new[] { "quietHoursStart", "quietHoursEnd" })
+        {
+            var value = form[field].ToString().Trim();
+            if (value.Length > 0 && !TimeOnly.TryParseExact(value, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            {
+                return Results.Redirect($"{back}?error={Uri.EscapeDataString($"{field} must look like 22:00; nothing was saved.")}");
+            }
+        }
+
+        business.ReplyTemplateFi = form["replyTemplateFi"].ToString().Trim();
+        business.ReplyTemplateEn = form["replyTemplateEn"].ToString().Trim();
+        business.MakeGoodFi = form["makeGoodFi"].ToString().Trim();
+        business.MakeGoodEn = form["makeGoodEn"].ToString().Trim();
+        business.ContactName = form["contactName"].ToString().Trim();
+        business.ContactEmail = form["contactEmail"].ToString().Trim();
+        business.ContactPhone = form["contactPhone"].ToString().Trim();
+        business.QuietHoursStart = form["quietHoursStart"].ToString().Trim();
+        business.QuietHoursEnd = form["quietHoursEnd"].ToString().Trim();
+        business.AlertRoutes = routes;
+        await directory.SaveBusinessAsync(business, ct);
+        return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Saved.")}");
+    }
+
+    private static async Task<IResult> SignInPageAsync(HttpContext context, StaffAuthenticator auth, ReviewWatchStorage storage, IAntiforgery antiforgery, string? returnTo, CancellationToken ct)
+    {
+        if (!auth.DevSignInEnabled)
+        {
+            return Results.Redirect("/.auth/login/aad?post_login_redirect_uri=%2Fui%2F");
+        }
+
+        await storage.EnsureCreatedAsync(ct);
+        var users = new List<UserEntity>();
+        await foreach (var u in storage.Users.QueryAsync<UserEntity>(cancellationToken: ct))
+        {
+            users.Add(u);
+        }
+
+        return Render<SignInPage>(new()
+        {
+            [nameof(SignInPage.Token)] = Token(antiforgery, context),
+            [nameof(SignInPage.Users)] = users,
+            [nameof(SignInPage.ReturnTo)] = SafeReturn(returnTo),
+        });
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, StaffAuthenticator auth, IDataProtectionProvider protection, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (!auth.DevSignInEnabled)
+        {
+            return Results.NotFound();
+        }
+
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1><p><a href=\"/ui/signin\">Try again</a></p>", 400);
+        }
+
+        var form = await context.Request.ReadFormAsync(ct);
+        var token = DevTokens.Create(protection, form["user"].ToString());
+        context.Response.Cookies.Append(StaffAuthenticator.CookieName, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps, MaxAge = TimeSpan.FromHours(12), Path = "/" });
+        return Results.Redirect(SafeReturn(form["returnTo"].ToString()));
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, StaffAuthenticator auth, IAntiforgery antiforgery)
+    {
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1>", 400);
+        }
+
+        context.Response.Cookies.Delete(StaffAuthenticator.CookieName, new CookieOptions { Path = "/" });
+        return Results.Redirect(auth.DevSignInEnabled ? "/ui/signin" : "/.auth/logout");
+    }
+
+    /// <summary>Only local paths: a sign-in link must not bounce people to another site.</summary>
+    private static string SafeReturn(string? returnTo) =>
+        !string.IsNullOrEmpty(returnTo) && returnTo.StartsWith('/') && !returnTo.StartsWith("//", StringComparison.Ordinal) && !returnTo.Contains('\\', StringComparison.Ordinal) ? returnTo : "/ui/";
+
+    private static UiText Text(IReadOnlyList<BusinessEntity> businesses) => new(businesses.Count > 0 ? businesses[0].Language : "en");
+
+    private static string Token(IAntiforgery antiforgery, HttpContext context) => antiforgery.GetAndStoreTokens(context).RequestToken ?? string.Empty;
+
+    private static async Task<bool> ValidAsync(IAntiforgery antiforgery, HttpContext context)
+    {
+        try
+        {
+            await antiforgery.ValidateRequestAsync(context);
+            return true;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
+    }
+
+    private static RazorComponentResult<T> Render<T>(Dictionary<string, object?> parameters)
+        where T : Microsoft.AspNetCore.Components.IComponent => new(parameters!);
+
+    /// <summary>A small plain page for errors (the body is trusted markup; callers encode what they insert).</summary>
     internal static IResult Page(string title, string body, int status = 200) => Results.Content(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + $"<title>{E(title)}</title><style>{Css}</style></head><body>{body}</body></html>",
+        + $"<title>{WebUtility.HtmlEncode(title)}</title><style>{UiText.Css}</style></head><body><main>{body}</main></body></html>",
         "text/html; charset=utf-8",
         Encoding.UTF8,
         status);
-
-    private const string Css = "body{font-family:system-ui,Arial,sans-serif;margin:16px;color:#1f2937;max-width:960px}table{border-collapse:collapse;width:100%}"
-        + "th,td{padding:6px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}tr.overdue{background:#fef2f2}"
-        + ".sev-critical{color:#991b1b;font-weight:bold}.sev-high{color:#b91c1c}.sev-medium{color:#b45309}"
-        + "blockquote{border-left:4px solid #dc2626;margin:12px 0;padding:8px 12px;background:#fef2f2}.draft{background:#f3f4f6;padding:8px 12px}";
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-
-    private static string Short(string s) => s.Length <= 120 ? (s.Length == 0 ? "(rating only)" : s) : s[..117] + "…";
 }

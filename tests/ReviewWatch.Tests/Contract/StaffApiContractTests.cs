@@ -63,7 +63,8 @@ public sealed class StaffApiContractTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal("resolved", resolve.Body["case"]!["status"]!.GetValue<string>());
         Assert.Equal("discount", resolve.Body["outcome"]!.GetValue<string>());
         Assert.Equal(["created", "claimed", "replied", "resolved"], resolve.Body["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
-        Assert.Equal("anna", resolve.Body["case"]!["assignedTo"]!.GetValue<string>());
+        Assert.Equal(HandlerUnderTest.Owner, resolve.Body["case"]!["assignedTo"]!.GetValue<string>()); // the signed-in caller
+        Assert.All(resolve.Body["events"]!.AsArray().Skip(1), e => Assert.Equal(HandlerUnderTest.Owner, e!["actor"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -41,10 +41,19 @@ public sealed class DevHostUnderTest : IAsyncDisposable
 
     public static async Task<DevHostUnderTest> StartAsync(Dictionary<string, string> settings, bool timers = false)
     {
+        // Mint the owner's token before the handler starts, so both share the one Data Protection key in storage.
+        string token;
+        await using (var services = LocalServices.Create(settings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+        {
+            token = ReviewWatch.Security.DevTokens.Create(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(services), HandlerUnderTest.Owner);
+        }
+
         var logs = new CapturingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         var host = await DevFunctionsHost.StartAsync(new DevHostOptions(TestPaths.FunctionAppRoot, settings) { HttpPort = 0, EnableTimers = timers }, loggers);
-        return new DevHostUnderTest(host, loggers, logs, settings);
+        var result = new DevHostUnderTest(host, loggers, logs, settings);
+        result.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return result;
     }
 
     public async ValueTask DisposeAsync()

@@ -28,7 +28,13 @@ public sealed class HandlerUnderTest : IAsyncDisposable
         Client = client;
     }
 
+    /// <summary>The sample business's owner (samples/kanelitupa/business.json); the default client signs in as them.</summary>
+    public const string Owner = "aino@kanelitupa.example";
+
     public HttpClient Client { get; }
+
+    /// <summary>A dev sign-in token for <paramref name="userId"/>, as ./reviewwatch run prints one.</summary>
+    public string TokenFor(string userId) => ReviewWatch.Security.DevTokens.Create(Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), userId);
 
     public string Outbox { get; }
 
@@ -45,13 +51,14 @@ public sealed class HandlerUnderTest : IAsyncDisposable
             ["Storage:TablePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
             ["Alerting:OutboxPath"] = outbox,
             ["Alerting:PublicBaseUrl"] = "http://localhost:7071",
+            ["Auth:DevSignIn"] = "true",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {
             values[k] = v;
         }
 
-        var app = HandlerApp.Build([], b =>
+        var app = HandlerApp.Build(["--environment", "Development"], b =>
         {
             b.WebHost.UseUrls("http://127.0.0.1:0");
             b.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -59,7 +66,9 @@ public sealed class HandlerUnderTest : IAsyncDisposable
         });
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-        return new HandlerUnderTest(app, outbox, client);
+        var handler = new HandlerUnderTest(app, outbox, client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", handler.TokenFor(Owner));
+        return handler;
     }
 
     /// <summary>Seeds the sample business (two locations, 40 reviews in GBP files).</summary>
