@@ -30,15 +30,15 @@ public static class Flagger
 {
     /// <summary>
     /// critical: a critical topic (health, safety, hygiene, discrimination, legal) in a negative text or a 1–3★ review;
-    /// high: 1–2 stars, or strongly (not mixed) negative text; medium: negative text under 3–5 stars (rating and
-    /// text disagree), a mixed or negative-leaning text under 3 stars, or a mixed mention; otherwise none.
+    /// high: 1–2 stars, or strongly (not mixed) negative text with 3 stars or none; medium: negative text under
+    /// 4–5 stars (rating and text disagree) or 3 stars, a mixed or negative-leaning text under 3 stars, or a mixed mention; otherwise none.
     /// A 4–5★ review whose text is positive or mixed (praise with a small reservation) is not flagged.
     /// </summary>
     public static FlagDecision Decide(int? rating, SentimentResult text, FlaggingOptions options)
     {
         var hasText = text.Label != SentimentLabel.Neutral || text.Score != 0 || text.Touchpoints.Count > 0;
         var mixed = text.Label == SentimentLabel.Mixed;
-        var textNegative = text.Score <= options.NegativeScore || text.Label == SentimentLabel.Negative;
+        var textNegative = text.Score <= options.NegativeScore;
         var textStrong = text.Score <= options.StrongNegativeScore && !mixed;
         int? stars = rating is int r ? Math.Clamp(r, 1, 5) : null;
 
@@ -47,11 +47,11 @@ public static class Flagger
         {
             severity = Severity.Critical;
         }
-        else if (stars <= options.NegativeRatingMax || textStrong)
+        else if (stars <= options.NegativeRatingMax || (textStrong && stars is null or 3))
         {
             severity = Severity.High;
         }
-        else if (textNegative || (mixed && (stars is null or 3)) || (stars == 3 && hasText && text.Score < 0))
+        else if (textNegative || (mixed && (stars is null or 3)) || (stars == 3 && hasText && text.Score <= options.NegativeScore / 2))
         {
             severity = Severity.Medium;
         }
