@@ -31,7 +31,7 @@ public static class Flagger
     /// <summary>
     /// critical: a critical topic (health, safety, hygiene, discrimination, legal) in a negative text or a 1–3★ review;
     /// high: 1–2 stars, or strongly (not mixed) negative text with 3 stars or none; medium: negative text under
-    /// 4–5 stars (rating and text disagree) or 3 stars, a mixed or negative-leaning text under 3 stars, or a mixed mention; otherwise none.
+    /// 3–5 stars (under 4–5 the rating and text disagree), a mixed text with 3 stars, or a mixed mention; otherwise none.
     /// A 4–5★ review whose text is positive or mixed (praise with a small reservation) is not flagged.
     /// </summary>
     public static FlagDecision Decide(int? rating, SentimentResult text, FlaggingOptions options)
@@ -51,7 +51,7 @@ public static class Flagger
         {
             severity = Severity.High;
         }
-        else if (textNegative || (mixed && (stars is null or 3)) || (stars == 3 && hasText && text.Score <= options.NegativeScore / 2))
+        else if (textNegative || (mixed && (stars is null or 3)))
         {
             severity = Severity.Medium;
         }

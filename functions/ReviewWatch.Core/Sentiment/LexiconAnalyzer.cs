@@ -266,6 +266,13 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 return;
             }
 
+            // "went as it should", "kuten pitääkin": what ought to happen did.
+            if (entry.Value < 0 && (word.SequenceEqual("should") || word.StartsWith("pitä")) && index >= 2
+                && (Is(index - 1, "as") || Is(index - 2, "as") || Is(index - 1, "kuten") || Is(index - 2, "kuten") || Is(index - 1, "kuin")))
+            {
+                entry = entry with { Value = 0.8 };
+            }
+
             switch (entry.Role)
             {
                 case WordRole.Negator:
@@ -518,7 +525,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         {
             if (!negationUsed && negationClause >= 0 && !sentences[clauses[negationClause].Sentence].Question)
             {
-                contributions.Add(new Contribution(negationClause, -0.35, false, false));
+                contributions.Add(new Contribution(negationClause, -0.5, false, false));
             }
 
             negationLeft = 0;
