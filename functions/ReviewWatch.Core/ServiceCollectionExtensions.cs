@@ -34,7 +34,7 @@ public static class ServiceCollectionExtensions
             return ReviewWatchStorage.Create(connection, account, string.IsNullOrEmpty(connection) ? new DefaultAzureCredential() : null, prefix);
         });
 
-        services.AddSingleton<ISentimentAnalyzer, LexiconAnalyzer>();
+        services.AddSentiment(configuration);
         services.AddSingleton<BusinessDirectory>();
         services.AddSingleton<ReviewIngestor>();
         services.AddSingleton<IReviewSource>(new FileReviewSource());

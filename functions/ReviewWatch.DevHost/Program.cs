@@ -7,6 +7,9 @@ return command switch
 {
     "run" => await RunCommand.RunAsync(cli),
     "import" => await ImportCommand.RunAsync(cli),
+    "sentiment" => await SentimentCommands.RunAsync(cli, Console.In, Console.Out),
+    "sentiment-eval" => await SentimentCommands.EvalAsync(cli, Console.Out),
+    "bench-sentiment" => SentimentCommands.Bench(cli, Console.Out),
     _ => Help(),
 };
 
@@ -19,6 +22,13 @@ static int Help()
                                    [--port 7071] [--app-root DIR] [--settings FILE] [--storage CONNECTION] [--sample DIR]
           import --file F --business B --location L [--storage CONNECTION]
                                    backfill reviews from a file in the Google Business Profile v4 Review shape
+          sentiment [--settings FILE]
+                                   JSON Lines on stdin {"id","text","lang"?,"rating"?} → one JSON line per input on stdout
+                                   (label, score, language, touchpoints, flag, severity); analyzer from Sentiment__Analyzer
+          sentiment-eval [--data DIR] [--fi FILE] [--set trustpilot|fi|all] [--errors N]
+                                   accuracy, macro-F1 and confusion matrices on the evaluation sets
+          bench-sentiment [--docs N]
+                                   built-in analyzer throughput, one thread, after a warm-up
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;

@@ -1,140 +1,753 @@
-using System.Globalization;
-using System.Text;
+using System.Buffers;
+using ReviewWatch.Sentiment.BuiltIn;
 
 namespace ReviewWatch.Sentiment;
 
 /// <summary>
-/// The embedded default analyzer: no network, Finnish and English. A first cut: a stem lexicon with negation
-/// flipping, plus a small touchpoint and critical-topic taxonomy. Stems match word starts so Finnish inflection
-/// (huono, huonoa, huonosti) hits one entry.
+/// The embedded default analyzer: no network, Finnish and English (Swedish detected, lightly scored).
+/// A stem lexicon (Finnish inflection and compounds by word start, longest stem wins) under a small grammar:
+/// negation with a scope (ei/en/…/not/n't, "never … such good" does not flip), intensifiers and diminishers,
+/// contrast (mutta/but: the clause after counts more; vaikka/although: the conceded clause counts less),
+/// emoji and emoticons, "!" and CAPITALS, and sarcasm markers ("kiitos vaan", scare quotes, "great… not", 🙄).
+/// Touchpoints take the polarity of the clause (else the sentence) that mentions them.
 /// </summary>
 public sealed class LexiconAnalyzer : ISentimentAnalyzer
 {
-    private static readonly (string Stem, double Weight)[] Lexicon =
-    [
-        ("hyv", 1), ("loistav", 1.5), ("erinomai", 1.5), ("mahtav", 1.5), ("ihan", 1), ("upe", 1.5), ("kiitos", 0.5),
-        ("suosittel", 1.2), ("ystävällis", 1), ("herkullis", 1.3), ("maukas", 1), ("nopea", 0.8), ("paras", 1.5),
-        ("huono", -1.2), ("huonos", -1.2), ("surke", -1.5), ("kamala", -1.5), ("kauhea", -1.5), ("töykeä", -1.5),
-        ("epäystävällis", -1.3), ("hidas", -0.8), ("hitaa", -0.8), ("kylmä", -0.6), ("pettymys", -1.3), ("pettyn", -1.3),
-        ("likai", -1.3), ("kallis", -0.6), ("ylihinta", -1), ("odot", -0.3), ("valitet", -0.6), ("ei suositel", -1.5),
-        ("good", 1), ("great", 1.3), ("excellent", 1.5), ("amazing", 1.5), ("friendly", 1), ("delicious", 1.3),
-        ("recommend", 1.2), ("love", 1.3), ("best", 1.3), ("nice", 0.8), ("fast", 0.6), ("tasty", 1),
-        ("bad", -1.2), ("terrible", -1.5), ("awful", -1.5), ("rude", -1.5), ("slow", -0.8), ("cold", -0.6),
-        ("disappoint", -1.3), ("dirty", -1.3), ("overpriced", -1), ("worst", -1.6), ("never again", -1.5), ("waited", -0.5),
-    ];
+    /// <summary>Longer texts are scored on their first part; reviews and mentions are far shorter.</summary>
+    internal const int MaxChars = 50_000;
 
-    private static readonly string[] Negators = ["ei", "en", "et", "emme", "ette", "eivät", "not", "never", "no", "don't", "didn't", "wasn't", "isn't"];
-
-    private static readonly (string Touchpoint, string[] Stems)[] Taxonomy =
-    [
-        ("staff", ["henkilökun", "myyjä", "tarjoilij", "staff", "waiter", "waitress", "cashier", "employee"]),
-        ("service_quality", ["palvelu", "asiakaspalvelu", "service"]),
-        ("product_quality", ["ruoka", "kahvi", "leipä", "pulla", "laatu", "food", "coffee", "bread", "pastr", "quality", "cake", "kakku"]),
-        ("price", ["hinta", "hinno", "kallis", "halpa", "price", "expensive", "cheap", "overpriced"]),
-        ("delivery", ["toimitus", "kuljetus", "delivery", "courier"]),
-        ("cleanliness", ["siisti", "likai", "siivo", "clean", "dirty"]),
-        ("wait_time", ["jono", "odot", "queue", "wait"]),
-        ("website", ["verkkosivu", "nettisivu", "website"]),
-        ("billing", ["lasku", "veloit", "bill", "charged"]),
-    ];
-
-    private static readonly (string Topic, string[] Stems)[] Critical =
-    [
-        ("hygiene", ["ruokamyrky", "hius", "hiukse", "torake", "food poisoning", "hair in", "cockroach", "mouldy", "homee"]),
-        ("health", ["sairast", "allergi", "got sick", "allergic", "oksen", "vomit"]),
-        ("safety", ["vaarallis", "loukkaan", "dangerous", "injur"]),
-        ("discrimination", ["rasis", "syrji", "racis", "discriminat"]),
-        ("legal", ["kuluttajariit", "haaste", "oikeuteen", "lawyer", "sue ", "lawsuit"]),
-    ];
+    private const double Alpha = 2.5;
+    private const int NegationWindow = 3;
 
     public Task<IReadOnlyList<SentimentResult>> AnalyzeAsync(IReadOnlyList<SentimentInput> inputs, CancellationToken cancellationToken = default)
     {
         var results = new SentimentResult[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             results[i] = Analyze(inputs[i]);
         }
 
         return Task.FromResult<IReadOnlyList<SentimentResult>>(results);
     }
 
+    /// <summary>Scores one text. Never throws for any string content.</summary>
     public static SentimentResult Analyze(SentimentInput input)
     {
-        var text = (input.Text ?? string.Empty).ToLower(CultureInfo.InvariantCulture);
-        if (text.Length > 20_000)
+        var id = input.Id ?? string.Empty;
+        var hint = NormalizeLanguage(input.Language);
+        var text = (input.Text ?? string.Empty).AsSpan();
+        if (text.Length > MaxChars)
         {
-            text = text[..20_000];
+            // Never cut a surrogate pair in half.
+            text = text[..(char.IsHighSurrogate(text[MaxChars - 1]) ? MaxChars - 1 : MaxChars)];
         }
 
-        var words = Tokenize(text);
-        var language = input.Language ?? DetectLanguage(words);
-        double sum = 0;
-        var hits = 0;
-        for (var i = 0; i < words.Count; i++)
+        if (text.IsWhiteSpace())
         {
-            foreach (var (stem, weight) in Lexicon)
+            return SentimentResult.Empty(id, hint ?? "und");
+        }
+
+        var buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            var lower = buffer.AsSpan(0, text.Length);
+            var tokens = new List<Token>(Math.Min(text.Length / 4 + 8, 4096));
+            Tokenizer.Tokenize(text, lower, tokens);
+            var language = hint ?? Detect(lower, tokens);
+            return new Scorer(lower, tokens, language).Run(id, language);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Detects fi, en, sv or "und" (undetermined).</summary>
+    public static string DetectLanguage(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return "und";
+        }
+
+        var span = text.AsSpan(0, Math.Min(text.Length, MaxChars));
+        var lower = new char[span.Length];
+        var tokens = new List<Token>();
+        Tokenizer.Tokenize(span, lower, tokens);
+        return Detect(lower, tokens);
+    }
+
+    private static string Detect(ReadOnlySpan<char> lower, List<Token> tokens)
+    {
+        var votes = default(LanguageDetector.Votes);
+        var words = 0;
+        foreach (var t in tokens)
+        {
+            if (t.Kind == TokenKind.Word)
             {
-                if (!stem.Contains(' ', StringComparison.Ordinal) && words[i].StartsWith(stem, StringComparison.Ordinal))
+                votes.Add(lower.Slice(t.Start, t.Length));
+                if (++words > 200)
                 {
-                    var negated = i > 0 && Negators.Contains(words[i - 1]) || i > 1 && Negators.Contains(words[i - 2]);
-                    sum += negated ? -weight * 0.8 : weight;
-                    hits++;
                     break;
                 }
             }
         }
 
-        foreach (var (stem, weight) in Lexicon)
-        {
-            if (stem.Contains(' ', StringComparison.Ordinal) && text.Contains(stem, StringComparison.Ordinal))
-            {
-                sum += weight;
-                hits++;
-            }
-        }
-
-        var score = hits == 0 ? 0 : Math.Tanh(sum / Math.Sqrt(hits));
-        var label = score >= 0.2 ? SentimentLabel.Positive : score <= -0.2 ? SentimentLabel.Negative : SentimentLabel.Neutral;
-        var touchpoints = Taxonomy
-            .Where(t => words.Any(w => t.Stems.Any(s => w.StartsWith(s, StringComparison.Ordinal))))
-            .Select(t => new TouchpointSentiment(t.Touchpoint, label))
-            .ToList();
-        var critical = Critical
-            .Where(c => c.Stems.Any(s => text.Contains(s, StringComparison.Ordinal)))
-            .Select(c => c.Topic)
-            .ToList();
-        return new SentimentResult(input.Id, label, Math.Round(score, 3), language, touchpoints, critical);
+        return votes.Result();
     }
 
-    private static List<string> Tokenize(string text)
+    private static string? NormalizeLanguage(string? language)
     {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        foreach (var ch in text)
+        if (string.IsNullOrWhiteSpace(language))
         {
-            if (char.IsLetter(ch) || ch == '\'')
-            {
-                current.Append(ch);
-            }
-            else if (current.Length > 0)
-            {
-                words.Add(current.ToString());
-                current.Clear();
-            }
+            return null;
         }
 
-        if (current.Length > 0)
-        {
-            words.Add(current.ToString());
-        }
-
-        return words;
+        var dash = language.IndexOfAny(['-', '_']);
+        var code = (dash > 0 ? language[..dash] : language).Trim().ToLowerInvariant();
+        return code.Length is >= 2 and <= 3 ? code : null;
     }
 
-    private static string DetectLanguage(List<string> words)
+    private struct Contribution(int clause, double value, bool inQuote, bool sarcasmCandidate)
     {
-        var fi = words.Count(w => w.Contains('ä', StringComparison.Ordinal) || w.Contains('ö', StringComparison.Ordinal) || w is "ja" or "oli" or "ei" or "on" or "mutta" or "todella");
-        var en = words.Count(w => w is "the" or "and" or "was" or "is" or "but" or "very" or "not" or "i" or "we");
-        return fi == 0 && en == 0 ? "und" : fi >= en ? "fi" : "en";
+        public readonly int Clause = clause;
+        public double Value = value;
+        public readonly bool InQuote = inQuote;
+        public bool SarcasmCandidate = sarcasmCandidate;
+    }
+
+    private struct Clause(int sentence, double weight)
+    {
+        public readonly int Sentence = sentence;
+        public double Weight = weight;
+        public double Sum;
+    }
+
+    private struct Sentence
+    {
+        public int Exclaims;
+        public bool Question;
+        public bool Sarcastic;
+        public bool SarcasmEmoji;
+        public double Sum;
+    }
+
+    /// <summary>One pass over the tokens with the grammar's state; then sums clauses and sentences.</summary>
+    private ref struct Scorer
+    {
+        private readonly ReadOnlySpan<char> lower;
+        private readonly List<Token> tokens;
+        private readonly bool swedish;
+        private readonly bool finnish;
+        private readonly List<Contribution> contributions = new(16);
+        private readonly List<Clause> clauses = new(8);
+        private readonly List<Sentence> sentences = new(4);
+        private readonly List<(int Touchpoint, int Clause)> mentions = new(4);
+        private int critical;
+
+        // Grammar state.
+        private int sentenceWords;
+        private double tailWeight = 1;
+        private bool concessiveOpen;
+        private int negationLeft;
+        private bool negationEver;
+        private bool negationCant;
+        private bool negationUsed;
+        private int negationClause;
+        private double intensity = 1;
+        private bool ihan;
+        private int intensityLeft;
+        private double capsBoost = 1;
+        private bool quoteOpen;
+        private int quoteStart;
+        private int quoteWords;
+
+        public Scorer(ReadOnlySpan<char> lower, List<Token> tokens, string language)
+        {
+            this.lower = lower;
+            this.tokens = tokens;
+            swedish = language == "sv";
+            finnish = language == "fi";
+            negationClause = -1;
+            negationUsed = true;
+            sentences.Add(default);
+            clauses.Add(new Clause(0, 1));
+        }
+
+        private readonly int CurrentClause => clauses.Count - 1;
+
+        private readonly int CurrentSentence => sentences.Count - 1;
+
+        public SentimentResult Run(string id, string language)
+        {
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                var t = tokens[i];
+                switch (t.Kind)
+                {
+                    case TokenKind.Word:
+                        Word(i, t);
+                        break;
+                    case TokenKind.Emoji:
+                        AddContribution(t.Value, sarcasmCandidate: false);
+                        if (t.Sarcasm)
+                        {
+                            var s = sentences[CurrentSentence];
+                            s.SarcasmEmoji = true;
+                            sentences[CurrentSentence] = s;
+                        }
+
+                        break;
+                    case TokenKind.ClauseEnd:
+                        EndNegation();
+                        NewClause(concessiveOpen ? 1.3 : tailWeight);
+                        concessiveOpen = false;
+                        break;
+                    case TokenKind.SentenceEnd:
+                        EndSentence(t);
+                        break;
+                    case TokenKind.Quote:
+                        Quote();
+                        break;
+                }
+            }
+
+            EndNegation();
+            return Aggregate(id, language);
+        }
+
+        private void Word(int index, Token t)
+        {
+            var word = lower.Slice(t.Start, t.Length);
+            sentenceWords++;
+            if (quoteOpen)
+            {
+                quoteWords++;
+            }
+
+            var touch = Taxonomy.Touchpoint(word);
+            if (touch >= 0)
+            {
+                mentions.Add((touch, CurrentClause));
+            }
+
+            var topic = Taxonomy.Critical(word);
+            if (topic < 0 && index > 0 && tokens[index - 1].Kind == TokenKind.Word)
+            {
+                var prev = tokens[index - 1];
+                topic = Taxonomy.CriticalPair(lower.Slice(prev.Start, prev.Length), word);
+            }
+
+            if (topic >= 0)
+            {
+                critical |= 1 << topic;
+            }
+
+            if (!Lexicon.TryMatch(word, out var entry, out var stemLength))
+            {
+                // Finnish "epä-" turns a positive word around (epäsiisti, epäluotettava).
+                if (word.Length > 6 && word.StartsWith("epä") && Lexicon.TryMatch(word[3..], out entry, out stemLength) && entry is { Role: WordRole.Sentiment, Value: > 0 })
+                {
+                    entry = entry with { Value = -entry.Value };
+                    stemLength += 3;
+                }
+                else
+                {
+                    Tick();
+                    return;
+                }
+            }
+
+            if (entry.Role == WordRole.Negator && ((swedish && word.SequenceEqual("en")) || (finnish && word.SequenceEqual("no"))))
+            {
+                // Swedish "en" is an article and Finnish "no" means "well", not negations.
+                Tick();
+                return;
+            }
+
+            // "went as it should", "kuten pitääkin": what ought to happen did.
+            if (entry.Value < 0 && (word.SequenceEqual("should") || word.StartsWith("pitä")) && index >= 2
+                && (Is(index - 1, "as") || Is(index - 2, "as") || Is(index - 1, "kuten") || Is(index - 2, "kuten") || Is(index - 1, "kuin")))
+            {
+                entry = entry with { Value = 0.8 };
+            }
+
+            switch (entry.Role)
+            {
+                case WordRole.Negator:
+                    Negator(index, t, word);
+                    return;
+                case WordRole.Intensifier:
+                    Intensify(entry.Value, t.Caps, word.SequenceEqual("ihan"));
+                    return;
+                case WordRole.Booster when NextIsPolar(index):
+                    Intensify(entry.Value > 0 ? 1.3 : 1.5, t.Caps, isIhan: false);
+                    return;
+                case WordRole.Booster:
+                    Polar(entry.Value, t.Caps, index);
+                    return;
+                case WordRole.Contrast:
+                    Contrast();
+                    return;
+                case WordRole.Concessive:
+                    EndNegation();
+                    if (word.SequenceEqual("huolimatta"))
+                    {
+                        // A postposition: "jonosta huolimatta" concedes what came before it.
+                        var c = clauses[CurrentClause];
+                        c.Weight *= 0.5;
+                        clauses[CurrentClause] = c;
+                        NewClause(1.3);
+                    }
+                    else
+                    {
+                        NewClause(0.5);
+                        concessiveOpen = true;
+                    }
+
+                    return;
+                case WordRole.Conditional:
+                    EndNegation();
+                    NewClause(0.4);
+                    return;
+                case WordRole.ScopeBreak:
+                    SarcasticThanks(index, word);
+                    EndNegation();
+                    if (word.SequenceEqual("ja") || word.SequenceEqual("and"))
+                    {
+                        ResetIntensity();
+                    }
+
+                    return;
+                case WordRole.Filler:
+                    return;
+                case WordRole.Ever:
+                    negationEver |= negationLeft > 0;
+                    return;
+                case WordRole.Degree:
+                    if (negationLeft > 0 && negationEver)
+                    {
+                        // "en ole koskaan saanut näin hyvää palvelua": praise, not negation.
+                        negationLeft = 0;
+                        negationUsed = true;
+                        Intensify(1.5, t.Caps, isIhan: false);
+                    }
+                    else
+                    {
+                        Intensify(1.3, t.Caps, isIhan: false);
+                    }
+
+                    return;
+                case WordRole.Again:
+                    if (negationLeft > 0)
+                    {
+                        negationLeft = 0;
+                        negationUsed = true;
+                        AddContribution(-1.3 * capsBoost * (t.Caps ? 1.3 : 1), sarcasmCandidate: false);
+                        capsBoost = 1;
+                    }
+                    else if (entry.Value != 0)
+                    {
+                        AddContribution(entry.Value, sarcasmCandidate: false);
+                    }
+
+                    return;
+                case WordRole.Sentiment:
+                    if (entry.Value > 0 && Caritive(word[stemLength..]))
+                    {
+                        entry = entry with { Value = -entry.Value };
+                    }
+
+                    if (entry.Value > 0 && stemLength + 4 <= word.Length)
+                    {
+                        // Compound with the praise first: "huippupalvelu", "loistohotelli".
+                        var tail = Taxonomy.Touchpoint(word[stemLength..]);
+                        if (tail >= 0 && touch < 0)
+                        {
+                            mentions.Add((tail, CurrentClause));
+                        }
+                    }
+
+                    Polar(entry.Value, t.Caps, index);
+                    return;
+                default:
+                    Tick();
+                    return;
+            }
+        }
+
+        /// <summary>The Finnish caritive suffix (-ton/-tön/-maton) means "without": asiantuntematon, kohtuuton.</summary>
+        private static bool Caritive(ReadOnlySpan<char> rest) =>
+            rest.Contains("ton", StringComparison.Ordinal) || rest.Contains("tön", StringComparison.Ordinal)
+            || rest.Contains("ttom", StringComparison.Ordinal) || rest.Contains("ttöm", StringComparison.Ordinal);
+
+        private void Negator(int index, Token t, ReadOnlySpan<char> word)
+        {
+            // "Great service… not." / "hyvä palvelu… NOT": a bare "not" ending a sentence flips what came before.
+            if (word.SequenceEqual("not") && (index + 1 >= tokens.Count || tokens[index + 1].Kind == TokenKind.SentenceEnd)
+                && (sentenceWords == 1 || tokens[index - 1].Kind is TokenKind.ClauseEnd or TokenKind.SentenceEnd))
+            {
+                var target = sentenceWords == 1 && CurrentSentence > 0 ? CurrentSentence - 1 : CurrentSentence;
+                var s = sentences[target];
+                s.Sarcastic = true;
+                sentences[target] = s;
+                return;
+            }
+
+            // "thanks for nothing"
+            if (word.SequenceEqual("nothing") && index >= 2 && Is(index - 1, "for") && (Is(index - 2, "thanks") || Is(index - 2, "thank")) && contributions.Count > 0)
+            {
+                var last = contributions[^1];
+                last.Value = -1.3;
+                contributions[^1] = last;
+                return;
+            }
+
+            EndNegation();
+            negationLeft = NegationWindow;
+            negationEver = word.SequenceEqual("never");
+            negationCant = word.StartsWith("can") || word.StartsWith("couldn");
+            negationUsed = false;
+            negationClause = CurrentClause;
+            if (t.Caps)
+            {
+                capsBoost = 1.3;
+            }
+        }
+
+        private readonly bool Is(int index, string word) =>
+            tokens[index].Kind == TokenKind.Word && lower.Slice(tokens[index].Start, tokens[index].Length).SequenceEqual(word);
+
+        /// <summary>"kiitos vaan" / "kiitti vaan": thanks that are probably sarcastic; decided once we know the rest.</summary>
+        private readonly void SarcasticThanks(int index, ReadOnlySpan<char> word)
+        {
+            if ((word.SequenceEqual("vaan") || word.SequenceEqual("vain")) && index > 0 && contributions.Count > 0
+                && (Is(index - 1, "kiitos") || Is(index - 1, "kiitti") || Is(index - 1, "kiitoksia")))
+            {
+                var last = contributions[^1];
+                last.SarcasmCandidate = true;
+                contributions[^1] = last;
+            }
+        }
+
+        private readonly bool NextIsPolar(int index)
+        {
+            if (index + 1 >= tokens.Count || tokens[index + 1].Kind != TokenKind.Word)
+            {
+                return false;
+            }
+
+            var next = lower.Slice(tokens[index + 1].Start, tokens[index + 1].Length);
+            return Lexicon.TryMatch(next, out var e, out _) && e.Role is WordRole.Sentiment or WordRole.Booster or WordRole.Intensifier;
+        }
+
+        private void Intensify(double factor, bool caps, bool isIhan)
+        {
+            if (isIhan)
+            {
+                ihan = true;
+            }
+            else
+            {
+                intensity *= factor;
+            }
+
+            if (caps)
+            {
+                capsBoost = 1.3;
+            }
+
+            intensityLeft = 2;
+        }
+
+        private void Polar(double value, bool caps, int index)
+        {
+            var v = value;
+            if (negationLeft > 0)
+            {
+                negationUsed = true;
+                var enoughFollows = negationCant && (FollowedBy(index, "enough") || FollowedBy(index, "tarpeeksi"));
+                if (!enoughFollows)
+                {
+                    v = v > 0 ? -0.9 * v : -0.6 * v;
+                }
+            }
+
+            v *= intensity;
+            if (ihan)
+            {
+                v *= v > 0 ? 0.85 : 1.3;
+            }
+
+            v *= capsBoost * (caps ? 1.4 : 1);
+            AddContribution(v, sarcasmCandidate: false);
+            ResetIntensity();
+            Tick(countsForIntensity: false);
+        }
+
+        private readonly bool FollowedBy(int index, string word)
+        {
+            for (var j = index + 1; j < tokens.Count && j <= index + 3; j++)
+            {
+                if (Is(j, word))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private void Tick(bool countsForIntensity = true)
+        {
+            if (negationLeft > 0 && --negationLeft == 0)
+            {
+                EndNegation();
+            }
+
+            if (countsForIntensity && intensityLeft > 0 && --intensityLeft == 0)
+            {
+                ResetIntensity();
+            }
+        }
+
+        private void ResetIntensity()
+        {
+            intensity = 1;
+            ihan = false;
+            capsBoost = 1;
+            intensityLeft = 0;
+        }
+
+        /// <summary>A negation that touched no sentiment word still says something went wrong ("ei vastannut", "didn't arrive").</summary>
+        private void EndNegation()
+        {
+            if (!negationUsed && negationClause >= 0 && !sentences[clauses[negationClause].Sentence].Question)
+            {
+                contributions.Add(new Contribution(negationClause, -0.5, false, false));
+            }
+
+            negationLeft = 0;
+            negationUsed = true;
+            negationClause = -1;
+            negationEver = false;
+            negationCant = false;
+        }
+
+        private void Contrast()
+        {
+            EndNegation();
+            ResetIntensity();
+            var sentence = CurrentSentence;
+            var target = sentenceWords <= 1 && sentence > 0 ? sentence - 1 : sentence;
+            for (var c = clauses.Count - 1; c >= 0 && clauses[c].Sentence >= target; c--)
+            {
+                if (clauses[c].Sentence == target)
+                {
+                    var clause = clauses[c];
+                    clause.Weight *= 0.5;
+                    clauses[c] = clause;
+                }
+            }
+
+            tailWeight = 1.5;
+            NewClause(1.5);
+        }
+
+        private void Quote()
+        {
+            if (!quoteOpen)
+            {
+                quoteOpen = true;
+                quoteStart = contributions.Count;
+                quoteWords = 0;
+                return;
+            }
+
+            quoteOpen = false;
+            if (quoteWords is > 0 and <= 3)
+            {
+                // Scare quotes: "ystävällinen" palvelu.
+                for (var k = quoteStart; k < contributions.Count; k++)
+                {
+                    var c = contributions[k];
+                    if (c.Value > 0)
+                    {
+                        c.Value = -c.Value;
+                        contributions[k] = c;
+                    }
+                }
+            }
+        }
+
+        private void NewClause(double weight)
+        {
+            clauses.Add(new Clause(CurrentSentence, weight));
+        }
+
+        private void EndSentence(Token t)
+        {
+            var s = sentences[CurrentSentence];
+            s.Exclaims += t.Exclaims;
+            s.Question |= t.Question;
+            sentences[CurrentSentence] = s;
+            EndNegation();
+            ResetIntensity();
+
+            // A sentence made only of "!!!" or an emoji belongs to the one before it.
+            if (sentenceWords == 0 && CurrentSentence > 0 && t.Exclaims > 0)
+            {
+                var prev = sentences[CurrentSentence - 1];
+                prev.Exclaims += t.Exclaims;
+                sentences[CurrentSentence - 1] = prev;
+            }
+
+            sentences.Add(default);
+            clauses.Add(new Clause(CurrentSentence, 1));
+            sentenceWords = 0;
+            tailWeight = 1;
+            concessiveOpen = false;
+        }
+
+        private void AddContribution(double value, bool sarcasmCandidate)
+        {
+            contributions.Add(new Contribution(CurrentClause, value, quoteOpen, sarcasmCandidate));
+        }
+
+        private readonly SentimentResult Aggregate(string id, string language)
+        {
+            // Sarcasm emoji on a sentence without praise of its own looks back at the previous one.
+            var sentenceSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sentences);
+            var clauseSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(clauses);
+            var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(contributions);
+            var otherNegative = 0.0;
+            Span<bool> hasPraise = sentenceSpan.Length <= 256 ? stackalloc bool[sentenceSpan.Length] : new bool[sentenceSpan.Length];
+            foreach (ref var c in items)
+            {
+                if (c.Value < 0)
+                {
+                    otherNegative -= c.Value;
+                }
+                else if (!c.SarcasmCandidate)
+                {
+                    hasPraise[clauseSpan[c.Clause].Sentence] = true;
+                }
+            }
+
+            for (var s = sentenceSpan.Length - 1; s >= 0; s--)
+            {
+                if (sentenceSpan[s].SarcasmEmoji)
+                {
+                    var target = hasPraise[s] || s == 0 ? s : s - 1;
+                    if (target < s && !hasPraise[target] && s >= 2 && hasPraise[s - 2])
+                    {
+                        target = s - 2;
+                    }
+
+                    sentenceSpan[target].Sarcastic = true;
+                }
+            }
+
+            double pos = 0, neg = 0, rawPos = 0, rawNeg = 0;
+            foreach (ref var c in items)
+            {
+                var v = c.Value;
+                if (c.SarcasmCandidate && otherNegative > 0)
+                {
+                    v = -1.2;
+                }
+
+                ref var clause = ref clauseSpan[c.Clause];
+                ref var sentence = ref sentenceSpan[clause.Sentence];
+                if (sentence.Sarcastic && v > 0)
+                {
+                    v = -v;
+                }
+
+                var w = clause.Weight * (1 + (0.2 * Math.Min(sentence.Exclaims, 3))) * (sentence.Question ? 0.5 : 1);
+                var weighted = v * w;
+                clause.Sum += weighted;
+                sentence.Sum += weighted;
+                if (weighted > 0)
+                {
+                    pos += weighted;
+                    rawPos += v;
+                }
+                else
+                {
+                    neg -= weighted;
+                    rawNeg -= v;
+                }
+            }
+
+            var total = pos - neg;
+            var score = total / Math.Sqrt((total * total) + Alpha);
+            var label = rawPos >= 0.5 && rawNeg >= 0.5 && Math.Min(rawPos, rawNeg) / Math.Max(rawPos, rawNeg) >= 0.3 ? SentimentLabel.Mixed
+                : score >= 0.2 ? SentimentLabel.Positive
+                : score <= -0.2 ? SentimentLabel.Negative
+                : SentimentLabel.Neutral;
+
+            return new SentimentResult(id, label, Math.Round(score, 3), language, Touchpoints(clauseSpan, sentenceSpan), CriticalTopics());
+        }
+
+        private readonly List<TouchpointSentiment> Touchpoints(Span<Clause> clauseSpan, Span<Sentence> sentenceSpan)
+        {
+            var result = new List<TouchpointSentiment>(mentions.Count);
+            Span<int> positive = stackalloc int[Taxonomy.Touchpoints.Length];
+            Span<int> negative = stackalloc int[Taxonomy.Touchpoints.Length];
+            Span<bool> seen = stackalloc bool[Taxonomy.Touchpoints.Length];
+            Span<int> order = stackalloc int[Taxonomy.Touchpoints.Length];
+            var count = 0;
+            foreach (var (tp, clause) in mentions)
+            {
+                var polarity = clauseSpan[clause].Sum;
+                if (Math.Abs(polarity) < 0.1)
+                {
+                    polarity = sentenceSpan[clauseSpan[clause].Sentence].Sum;
+                }
+
+                if (polarity >= 0.1)
+                {
+                    positive[tp]++;
+                }
+                else if (polarity <= -0.1)
+                {
+                    negative[tp]++;
+                }
+
+                if (!seen[tp])
+                {
+                    seen[tp] = true;
+                    order[count++] = tp;
+                }
+            }
+
+            for (var k = 0; k < count; k++)
+            {
+                var tp = order[k];
+                var label = positive[tp] > 0 && negative[tp] > 0 ? SentimentLabel.Mixed
+                    : positive[tp] > 0 ? SentimentLabel.Positive
+                    : negative[tp] > 0 ? SentimentLabel.Negative
+                    : SentimentLabel.Neutral;
+                result.Add(new TouchpointSentiment(Taxonomy.Touchpoints[tp], label));
+            }
+
+            return result;
+        }
+
+        private readonly List<string> CriticalTopics()
+        {
+            var result = new List<string>();
+            for (var k = 0; k < Taxonomy.CriticalTopics.Length; k++)
+            {
+                if ((critical & (1 << k)) != 0)
+                {
+                    result.Add(Taxonomy.CriticalTopics[k]);
+                }
+            }
+
+            return result;
+        }
     }
 }
