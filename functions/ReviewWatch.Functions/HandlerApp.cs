@@ -33,6 +33,8 @@ public static class HandlerApp
         builder.Services.AddSingleton<Auth.StaffAuthenticator>();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "rw_csrf");
         builder.Services.AddRazorComponents();
+        // Finnish text stays readable in the HTML (ä, not &#xE4;); markup characters are still encoded.
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
         // Dev host only: exit when the process that started us is gone, so a killed dev host leaves no orphan.
         builder.Services.AddHostedService<ParentWatch>();

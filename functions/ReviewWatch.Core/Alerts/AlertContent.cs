@@ -36,7 +36,7 @@ public static class AlertContent
         sb.AppendLine(CultureInfo.InvariantCulture, $"{(fi ? "Vakavuus" : "Severity")}: {SeverityWord(c.Severity, fi)}");
         if (alert.Touchpoints.Count > 0)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{(fi ? "Kohteet" : "Touchpoints")}: {string.Join(", ", alert.Touchpoints)}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{(fi ? "Kohteet" : "Touchpoints")}: {TouchpointWords(alert.Touchpoints, fi)}");
         }
 
         sb.AppendLine(CultureInfo.InvariantCulture, $"{(fi ? "Vastattava viimeistään" : "Reply due")}: {FormatDue(alert)}");
@@ -60,7 +60,7 @@ public static class AlertContent
         Row(sb, fi ? "Vakavuus" : "Severity", SeverityWord(c.Severity, fi));
         if (alert.Touchpoints.Count > 0)
         {
-            Row(sb, fi ? "Kohteet" : "Touchpoints", string.Join(", ", alert.Touchpoints));
+            Row(sb, fi ? "Kohteet" : "Touchpoints", TouchpointWords(alert.Touchpoints, fi));
         }
 
         Row(sb, fi ? "Vastattava viimeistään" : "Reply due", FormatDue(alert));
@@ -74,6 +74,28 @@ public static class AlertContent
         static void Row(StringBuilder sb, string label, string value) =>
             sb.Append(CultureInfo.InvariantCulture, $"<tr><td style=\"color:#6b7280;\">{E(label)}</td><td>{E(value)}</td></tr>");
     }
+
+    /// <summary>Touchpoints in words the owner uses, in their language.</summary>
+    public static string TouchpointWords(IReadOnlyList<string> touchpoints, bool finnish) =>
+        string.Join(", ", touchpoints.Select(t => TouchpointWord(t, finnish)));
+
+    public static string TouchpointWord(string touchpoint, bool finnish) => (touchpoint, finnish) switch
+    {
+        ("findability", true) => "löydettävyys",
+        ("website", true) => "verkkosivut",
+        ("contact", true) => "yhteydenotto",
+        ("responsiveness", true) => "vastausnopeus",
+        ("staff", true) => "henkilökunta",
+        ("service_quality", true) => "palvelun laatu",
+        ("product_quality", true) => "tuotteiden laatu",
+        ("price", true) => "hinta",
+        ("delivery", true) => "toimitus",
+        ("billing", true) => "laskutus",
+        ("cleanliness", true) => "siisteys",
+        ("wait_time", true) => "odotusaika",
+        ("after_sales", true) => "jälkihoito",
+        _ => touchpoint.Replace('_', ' '),
+    };
 
     public static string SeverityWord(string severity, bool finnish) => (severity, finnish) switch
     {

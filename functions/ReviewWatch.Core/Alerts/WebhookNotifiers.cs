@@ -112,10 +112,10 @@ public static class TeamsCard
         var fi = alert.Business.Language == "fi";
         var c = alert.Case;
         var facts = new JsonArray(
-            Fact(fi ? "Arvostelija" : "Reviewer", c.ReviewerName.Length > 0 ? c.ReviewerName : fi ? "nimetön" : "anonymous"),
+            Fact(fi ? "Arvostelija" : "Reviewer", c.ReviewerName.Length > 0 ? Plain(c.ReviewerName) : fi ? "nimetön" : "anonymous"),
             Fact(fi ? "Tähdet" : "Rating", c.Rating > 0 ? $"{c.Rating}/5" : "–"),
             Fact(fi ? "Vakavuus" : "Severity", AlertContent.SeverityWord(c.Severity, fi)),
-            Fact(fi ? "Kohteet" : "Touchpoints", alert.Touchpoints.Count > 0 ? string.Join(", ", alert.Touchpoints) : "–"),
+            Fact(fi ? "Kohteet" : "Touchpoints", alert.Touchpoints.Count > 0 ? AlertContent.TouchpointWords(alert.Touchpoints, fi) : "–"),
             Fact(fi ? "Vastattava viimeistään" : "Reply due", AlertContent.FormatDue(alert)));
         var card = new JsonObject
         {
@@ -123,7 +123,7 @@ public static class TeamsCard
             ["type"] = "AdaptiveCard",
             ["version"] = "1.4",
             ["body"] = new JsonArray(
-                new JsonObject { ["type"] = "TextBlock", ["size"] = "Medium", ["weight"] = "Bolder", ["wrap"] = true, ["text"] = Plain(AlertContent.Subject(alert)) },
+                new JsonObject { ["type"] = "TextBlock", ["size"] = "Medium", ["weight"] = "Bolder", ["wrap"] = true, ["text"] = AlertContent.Subject(alert) },
                 new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
                 new JsonObject
                 {
@@ -139,9 +139,9 @@ public static class TeamsCard
         };
     }
 
-    private static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = Plain(value) };
+    private static JsonObject Fact(string title, string value) => new() { ["title"] = title, ["value"] = value };
 
-    /// <summary>TextBlock and FactSet values render markdown; strip its control characters from anything we did not write.</summary>
+    /// <summary>FactSet values render markdown; defuse its control characters in text a reviewer wrote (their name).</summary>
     private static string Plain(string s) => s.Replace("*", "∗", StringComparison.Ordinal).Replace("_", " ", StringComparison.Ordinal).Replace("[", "(", StringComparison.Ordinal).Replace("]", ")", StringComparison.Ordinal).Replace("<", "‹", StringComparison.Ordinal).Replace(">", "›", StringComparison.Ordinal);
 }
 
@@ -165,7 +165,7 @@ public static class SlackMessage
                         PlainText($"{(fi ? "Tähdet" : "Rating")}: {(c.Rating > 0 ? $"{c.Rating}/5" : "–")}"),
                         PlainText($"{(fi ? "Vakavuus" : "Severity")}: {AlertContent.SeverityWord(c.Severity, fi)}"),
                         PlainText($"{(fi ? "Vastattava viimeistään" : "Reply due")}: {AlertContent.FormatDue(alert)}"),
-                        PlainText($"{(fi ? "Kohteet" : "Touchpoints")}: {(alert.Touchpoints.Count > 0 ? string.Join(", ", alert.Touchpoints) : "–")}")),
+                        PlainText($"{(fi ? "Kohteet" : "Touchpoints")}: {(alert.Touchpoints.Count > 0 ? AlertContent.TouchpointWords(alert.Touchpoints, fi) : "–")}")),
                 },
                 new JsonObject { ["type"] = "section", ["text"] = PlainText(c.ItemText.Length > 0 ? c.ItemText : fi ? "(pelkkä tähtiarvio)" : "(rating only)") },
                 new JsonObject

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.DataProtection;
 using ReviewWatch.Businesses;
 using ReviewWatch.DevHost.FunctionsHost;
 using ReviewWatch.DevHost.Local;
 using ReviewWatch.Messaging;
+using ReviewWatch.Security;
 using ReviewWatch.Storage;
 
 namespace ReviewWatch.DevHost.Commands;
@@ -51,11 +53,15 @@ public static class RunCommand
             var outbox = settings.TryGetValue("Alerting__OutboxPath", out var o) && Path.IsPathRooted(o) ? o : Path.Combine(root, ".local", "outbox");
             settings["Alerting__OutboxPath"] = outbox;
 
-            await using var host = await DevFunctionsHost.StartAsync(new DevHostOptions(appRoot, settings) { HttpPort = port }, loggers, stop.Token);
-
+            // Seed first and mint the sign-in token before the handler starts, so both use the one key in storage.
             var sampleDir = cli.Option("sample") ?? Path.Combine(root, "samples");
             await using var services = LocalServices.Create(settings, loggers);
-            var seeded = await SeedCommand.SeedAllAsync(services, sampleDir, pollNow: true, stop.Token);
+            var seeded = await SeedCommand.SeedAllAsync(services, sampleDir, pollNow: false, stop.Token);
+            var owner = await FirstOwnerAsync(services, stop.Token);
+            var token = owner is null ? null : DevTokens.Create(services.GetRequiredService<IDataProtectionProvider>(), owner);
+
+            await using var host = await DevFunctionsHost.StartAsync(new DevHostOptions(appRoot, settings) { HttpPort = port }, loggers, stop.Token);
+            await SeedCommand.SeedAllAsync(services, sampleDir, pollNow: true, stop.Token);
 
             Console.WriteLine();
             Console.WriteLine("  ReviewWatch is running on its embedded defaults (Azurite in memory, built-in analyzer, sample data).");
@@ -69,7 +75,13 @@ public static class RunCommand
             }
 
             Console.WriteLine($"  Owner alerts (.eml outbox): {outbox}");
-            Console.WriteLine($"  Sign-in: none yet locally; API calls may name the user with the header 'X-ReviewWatch-User: <name>'.");
+            Console.WriteLine($"  Sign in (local dev sign-in):  http://localhost:{port}/ui/signin   (pick Aino, the owner, or Eero, staff)");
+            if (token is not null)
+            {
+                Console.WriteLine($"  API bearer token for {owner} (12 h):");
+                Console.WriteLine($"    curl -s -H 'Authorization: Bearer {token}' 'http://localhost:{port}/api/cases?status=open'");
+            }
+
             Console.WriteLine($"  Custom handler (what the Functions host calls): {host.Handler.BaseAddress}  e.g.");
             Console.WriteLine($"    curl -s -X POST {host.Handler.BaseAddress}ScheduleReviewPolls -H 'Content-Type: application/json' \\");
             Console.WriteLine("      -d '{\"Data\":{\"timer\":{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":null,\"IsPastDue\":false}},\"Metadata\":{}}'");
@@ -95,6 +107,20 @@ public static class RunCommand
                 await azurite.DisposeAsync();
             }
         }
+    }
+
+    private static async Task<string?> FirstOwnerAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var storage = services.GetRequiredService<ReviewWatchStorage>();
+        await foreach (var user in storage.Users.QueryAsync<UserEntity>(cancellationToken: cancellationToken))
+        {
+            if (user.Roles.Contains("owner", StringComparison.Ordinal))
+            {
+                return user.RowKey;
+            }
+        }
+
+        return null;
     }
 }
 

@@ -25,7 +25,6 @@ public static class StaffUi
 {
     public static void MapStaffUi(this WebApplication app)
     {
-        app.MapGet("/ui", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/", QueueAsync);
         app.MapGet("/ui/cases/{id}", CaseAsync);
         app.MapPost("/ui/cases/{id}/{action}", CaseActionAsync);
@@ -99,9 +98,9 @@ public static class StaffUi
             [nameof(CasePage.Case)] = c,
             [nameof(CasePage.Review)] = review,
             [nameof(CasePage.LocationName)] = location?.Name ?? c.LocationId,
-            [nameof(CasePage.Touchpoints)] = ReplyDrafter.ParseTouchpoints(c.Touchpoints),
+            [nameof(CasePage.Touchpoints)] = ReplyDrafter.ParseTouchpoints(c.Touchpoints).Select(t => AlertContent.TouchpointWord(t, business.Language == "fi")).ToList(),
             [nameof(CasePage.Events)] = await cases.EventsAsync(c.CaseId, ct),
-            [nameof(CasePage.Message)] = msg,
+            [nameof(CasePage.Message)] = new UiText(business.Language).Flash(msg),
             [nameof(CasePage.Error)] = error,
             [nameof(CasePage.Now)] = time.GetUtcNow(),
             [nameof(CasePage.Zone)] = TimeZones.Find(business.TimeZone),
@@ -132,23 +131,23 @@ public static class StaffUi
             {
                 case "claim":
                     await cases.ChangeAsync(c, user.Id, "claimed", (x, now) => { x.Claim(user.Id, now); return $"claimed by {user.Name}"; }, ct);
-                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Claimed: the case is yours.")}");
+                    return Results.Redirect($"{back}?msg=claimed");
                 case "reply" when form["action"] == "save":
                     var draft = form["text"].ToString().Trim();
                     await cases.ChangeAsync(c, user.Id, "draft-edited", (x, _) => { x.DraftReply = draft; return string.Empty; }, ct);
-                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Draft saved.")}");
+                    return Results.Redirect($"{back}?msg=draft-saved");
                 case "reply":
                     var (_, result) = await replies.PostAsync(c, user.Id, form["text"].ToString(), ct);
                     return result.Published || result.Reason?.StartsWith("recorded here only", StringComparison.Ordinal) == true
-                        ? Results.Redirect($"{back}?msg={Uri.EscapeDataString(result.Published ? "Reply posted." : "Reply recorded (" + result.Reason + ").")}")
+                        ? Results.Redirect($"{back}?msg={(result.Published ? "reply-posted" : "reply-recorded")}")
                         : Results.Redirect($"{back}?error={Uri.EscapeDataString("The reply was NOT posted: " + result.Reason)}");
                 case "resolve":
                     var outcome = form["outcome"].ToString();
                     await cases.ChangeAsync(c, user.Id, "resolved", (x, now) => { x.Resolve(user.Id, outcome, form["note"].ToString().Trim(), now); return $"outcome {outcome}"; }, ct);
-                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Resolved.")}");
+                    return Results.Redirect($"{back}?msg=resolved");
                 case "dismiss":
                     await cases.ChangeAsync(c, user.Id, "dismissed", (x, now) => { x.Dismiss(user.Id, form["note"].ToString().Trim(), now); return "dismissed"; }, ct);
-                    return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Dismissed.")}");
+                    return Results.Redirect($"{back}?msg=dismissed");
                 default:
                     return Page("Unknown action", $"<h1>Unknown action {WebUtility.HtmlEncode(action)}</h1>", 404);
             }
@@ -178,7 +177,7 @@ public static class StaffUi
             [nameof(SettingsPage.User)] = user,
             [nameof(SettingsPage.Token)] = Token(antiforgery, context),
             [nameof(SettingsPage.Business)] = business,
-            [nameof(SettingsPage.Message)] = msg,
+            [nameof(SettingsPage.Message)] = new UiText(business.Language).Flash(msg),
             [nameof(SettingsPage.Error)] = error,
         });
     }
@@ -225,7 +224,7 @@ public static class StaffUi
         business.QuietHoursEnd = form["quietHoursEnd"].ToString().Trim();
         business.AlertRoutes = routes;
         await directory.SaveBusinessAsync(business, ct);
-        return Results.Redirect($"{back}?msg={Uri.EscapeDataString("Saved.")}");
+        return Results.Redirect($"{back}?msg=saved");
     }
 
     private static async Task<IResult> SignInPageAsync(HttpContext context, StaffAuthenticator auth, ReviewWatchStorage storage, IAntiforgery antiforgery, string? returnTo, CancellationToken ct)

@@ -7,6 +7,19 @@ public sealed record UiText(string Lang)
 
     public string this[string en, string fi] => Fi ? fi : en;
 
+    /// <summary>The confirmation shown after an action (Post/Redirect/Get carries only its key).</summary>
+    public string? Flash(string? key) => key switch
+    {
+        "claimed" => this["Claimed: the case is yours.", "Tapaus on nyt sinun hoidossasi."],
+        "draft-saved" => this["Draft saved.", "Luonnos tallennettu."],
+        "reply-posted" => this["Reply posted.", "Vastaus julkaistu."],
+        "reply-recorded" => this["Reply recorded here (this location's reviews are not on a platform we post to).", "Vastaus tallennettu tänne (tämän toimipisteen arviot eivät ole palvelussa, johon voisimme julkaista)."],
+        "resolved" => this["Resolved.", "Merkitty ratkaistuksi."],
+        "dismissed" => this["Dismissed.", "Hylätty."],
+        "saved" => this["Saved.", "Tallennettu."],
+        _ => null,
+    };
+
     public static string Severity(string severity, bool fi) => (severity, fi) switch
     {
         ("critical", true) => "kriittinen",

@@ -42,7 +42,7 @@ public sealed class HandlerUnderTest : IAsyncDisposable
 
     public ReviewWatchStorage Storage => Services.GetRequiredService<ReviewWatchStorage>();
 
-    public static async Task<HandlerUnderTest> StartAsync(string connectionString, IDictionary<string, string?>? settings = null)
+    public static async Task<HandlerUnderTest> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var outbox = Path.Combine(Path.GetTempPath(), "rw-outbox-" + Guid.NewGuid().ToString("N")[..8]);
         var values = new Dictionary<string, string?>
@@ -63,6 +63,7 @@ public sealed class HandlerUnderTest : IAsyncDisposable
             b.WebHost.UseUrls("http://127.0.0.1:0");
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Configuration.AddInMemoryCollection(values);
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ReviewWatch.Alerts;
+using ReviewWatch.Messaging;
+using ReviewWatch.Recovery;
+using ReviewWatch.Storage;
+using ReviewWatch.Tests.Infrastructure;
+
+namespace ReviewWatch.Tests.Alerts;
+
+/// <summary>Alert routing, failures, quiet hours, SLAs and escalation, against real storage with a fake clock.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    // Monday 2026-11-23 11:00 in Helsinki (UTC+2).
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+    private RecordingReceiver _receiver = null!;
+    private HandlerUnderTest _handler = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await RecordingReceiver.StartAsync();
+        _handler = await HandlerUnderTest.StartAsync(
+            azurite.ConnectionString,
+            new Dictionary<string, string?> { ["Alerting:Webhook:Secret"] = "s3cret" },
+            s => s.AddSingleton<TimeProvider>(_time));
+        await _handler.SeedSampleAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _handler.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_failing_channel_is_retried_without_resending_on_the_channels_that_succeeded_and_shows_as_failing()
+    {
+        await RouteAsync("""[{"channel":"webhook","target":"URL","minSeverity":"medium"}]""");
+        _receiver.Status = 404; // the webhook was deleted on the receiving side: a failure that retrying won't fix
+        var alert = await AlertForAsync("kanelitupa-kallio-r02");
+
+        var first = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
+
+        Assert.Equal(500, first.Status); // the handler fails the invocation, so the host retries the message
+        Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml")); // but the outbox alert went out once
+        var health = await _handler.Storage.ChannelHealth.QueryAsync<ChannelHealthEntity>().ToListAsync();
+        var webhook = Assert.Single(health, h => h.Channel == "webhook");
+        Assert.True(webhook.ConsecutiveFailures >= 1);
+        Assert.Contains("404", webhook.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain(_receiver.Url("/"), webhook.Target, StringComparison.Ordinal); // no secret-bearing URL shown
+        using (var page = await _handler.Client.GetAsync("/ui/"))
+        {
+            Assert.Contains("Hälytyskanava ei toimi", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        _receiver.Status = 200;
+        var retry = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert, dequeueCount: 2));
+
+        Assert.Equal(200, retry.Status);
+        Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"));
+        var delivered = _receiver.Requests.Last();
+        Assert.Equal("/hook", delivered.Path);
+        Assert.True(WebhookNotifier.Verify("s3cret", delivered.Headers["X-ReviewWatch-Timestamp"], delivered.Body, delivered.Headers["X-ReviewWatch-Signature"], _time.GetUtcNow(), TimeSpan.FromMinutes(5)));
+        var healed = await _handler.Storage.ChannelHealth.GetEntityAsync<ChannelHealthEntity>("kanelitupa", webhook.RowKey);
+        Assert.Equal(0, healed.Value.ConsecutiveFailures);
+
+        // A third delivery sends nothing anywhere.
+        var sent = _receiver.Requests.Count;
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert, dequeueCount: 3));
+        Assert.Equal(sent, _receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Routes_only_carry_alerts_at_or_above_their_minimum_severity()
+    {
+        await RouteAsync("""[{"channel":"webhook","target":"URL","minSeverity":"critical"}]""");
+
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r02"))); // high
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07"))); // critical
+
+        var body = JsonNode.Parse(Assert.Single(_receiver.Requests).Body)!;
+        Assert.Equal("critical", body["severity"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task During_quiet_hours_the_case_opens_but_the_alert_waits_except_for_critical_items()
+    {
+        var business = (await _handler.Storage.Businesses.GetEntityAsync<BusinessEntity>("b", "kanelitupa")).Value;
+        business.QuietHoursStart = "22:00";
+        business.QuietHoursEnd = "07:00";
+        await _handler.Storage.Businesses.UpdateEntityAsync(business, Azure.ETag.All);
+        _time.SetUtcNow(new DateTimeOffset(2026, 11, 23, 21, 30, 0, TimeSpan.Zero)); // 23:30 in Helsinki
+
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r02"))); // high
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07"))); // critical
+
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        Assert.Equal(2, cases.Count); // both cases are open for staff at once
+        var file = Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"));
+        Assert.Contains(RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r07"), file, StringComparison.Ordinal);
+        var review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        Assert.Equal("deferred", review.AlertState);
+        // The waiting alert was re-queued, invisible until 07:00 Helsinki (05:00 UTC) = 7.5 hours from now.
+        var queued = await _handler.Storage.AlertQueue.PeekMessagesAsync(32);
+        Assert.Empty(queued.Value);
+        var properties = await _handler.Storage.AlertQueue.GetPropertiesAsync();
+        Assert.True(properties.Value.ApproximateMessagesCount >= 1);
+
+        // At 07:00 the delayed message arrives and goes out.
+        _time.SetUtcNow(new DateTimeOffset(2026, 11, 24, 5, 0, 30, TimeSpan.Zero));
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r02")));
+        Assert.Equal(2, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+    }
+
+    [Fact]
+    public async Task Due_times_follow_the_severity_SLA_and_an_overdue_case_re_alerts_the_owner_once_per_breach()
+    {
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r02"))); // high: 4 h
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07"))); // critical: 1 h
+        var cases = (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).ToDictionary(c => c.Severity);
+        Assert.Equal(_time.GetUtcNow().AddHours(4), cases["high"].DueAt);
+        Assert.Equal(_time.GetUtcNow().AddHours(1), cases["critical"].DueAt);
+
+        _time.Advance(TimeSpan.FromMinutes(61));
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+
+        var overdue = Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml");
+        Assert.Single(overdue); // only the critical case is past due, and only once
+        Assert.Contains(cases["critical"].CaseId, overdue[0], StringComparison.Ordinal);
+
+        _time.Advance(TimeSpan.FromHours(3)); // now the high case is overdue too
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+        Assert.Equal(2, Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml").Length);
+    }
+
+    [Fact]
+    public async Task A_replied_case_is_not_escalated()
+    {
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07")));
+        var id = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r07");
+        await _handler.Client.PostAsync($"/api/cases/{id}/claim", null);
+        using var reply = new StringContent("""{"text":"Olemme todella pahoillamme."}""", System.Text.Encoding.UTF8, "application/json");
+        var replied = await _handler.Client.PostAsync($"/api/cases/{id}/reply", reply);
+        Assert.Equal(System.Net.HttpStatusCode.OK, replied.StatusCode);
+
+        _time.Advance(TimeSpan.FromHours(2));
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+
+        Assert.Empty(Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml"));
+    }
+
+    private async Task RouteAsync(string routes)
+    {
+        var business = (await _handler.Storage.Businesses.GetEntityAsync<BusinessEntity>("b", "kanelitupa")).Value;
+        business.AlertRoutes = routes.Replace("URL", _receiver.Url("/hook"), StringComparison.Ordinal);
+        await _handler.Storage.Businesses.UpdateEntityAsync(business, Azure.ETag.All);
+    }
+
+    private async Task<string> AlertForAsync(string reviewId)
+    {
+        var location = reviewId.Contains("kallio", StringComparison.Ordinal) ? "kanelitupa-kallio" : "kanelitupa-tammela";
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", location))));
+        var alerts = poll["Outputs"]?["alertQueue"]?.AsArray().Select(a => a!.GetValue<string>()).ToList() ?? [];
+        return alerts.FirstOrDefault(a => a.Contains(reviewId, StringComparison.Ordinal))
+            ?? MessageCodec.Write(ReviewWatch.Reviews.ReviewIngestor.AlertFor((await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>(location, reviewId)).Value));
+    }
+}
