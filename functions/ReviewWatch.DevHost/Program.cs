@@ -7,6 +7,8 @@ return command switch
 {
     "run" => await RunCommand.RunAsync(cli),
     "import" => await ImportCommand.RunAsync(cli),
+    "google" => await GoogleCommands.RunAsync(cli, args),
+    "bench-google" => await GoogleCommands.BenchAsync(cli),
     _ => Help(),
 };
 
@@ -19,6 +21,9 @@ static int Help()
                                    [--port 7071] [--app-root DIR] [--settings FILE] [--storage CONNECTION] [--sample DIR]
           import --file F --business B --location L [--storage CONNECTION]
                                    backfill reviews from a file in the Google Business Profile v4 Review shape
+          google connect|locations|notifications   connect to Google Business Profile (docs/google.md)
+          bench-google [--count 100] [--mode push|poll|both] [--interval-ms 500]
+                                   review → case latency through push and polling, against a fake Google
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;
