@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
 using ReviewWatch.Digest;
+using ReviewWatch.Google;
 using ReviewWatch.Recovery;
 using ReviewWatch.Reviews;
 using ReviewWatch.Security;
@@ -60,6 +61,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AlertDispatcher>();
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<DigestService>();
+        services.AddGoogle(configuration);
         return services;
     }
 }

@@ -10,6 +10,8 @@ return command switch
     "sentiment" => await SentimentCommands.RunAsync(cli, Console.In, Console.Out),
     "sentiment-eval" => await SentimentCommands.EvalAsync(cli, Console.Out),
     "bench-sentiment" => SentimentCommands.Bench(cli, Console.Out),
+    "google" => await GoogleCommands.RunAsync(cli, args),
+    "bench-google" => await GoogleCommands.BenchAsync(cli),
     _ => Help(),
 };
 
@@ -29,6 +31,9 @@ static int Help()
                                    accuracy, macro-F1 and confusion matrices on the evaluation sets
           bench-sentiment [--docs N]
                                    built-in analyzer throughput, one thread, after a warm-up
+          google connect|locations|notifications   connect to Google Business Profile (docs/google.md)
+          bench-google [--count 100] [--mode push|poll|both] [--interval-ms 500]
+                                   review → case latency through push and polling, against a fake Google
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;

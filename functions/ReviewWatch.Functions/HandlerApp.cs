@@ -54,6 +54,7 @@ public static class HandlerApp
         // Timer and queue functions: POST /{FunctionName} with the host's {Data, Metadata} payload.
         app.MapFunctionTriggers();
         app.MapDigestTriggers();
+        app.MapGoogleTriggers();
 
         // HTTP functions, forwarded raw by the host: the staff API and the staff pages.
         app.MapStaffApi();

@@ -4,7 +4,9 @@ using System.Text.Json;
 using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewWatch.Google;
 using ReviewWatch.Messaging;
+using ReviewWatch.Recovery;
 using ReviewWatch.Sentiment;
 using ReviewWatch.Storage;
 
@@ -17,11 +19,16 @@ public sealed record IngestResult(int Added, int Updated, int Unchanged, IReadOn
 /// Stores reviews, scores them and decides which need an alert. Idempotent: a review already stored with the
 /// same updateTime is not written again, and an alert is re-emitted only while the review's alert is still
 /// pending (its case not yet dispatched), so a crash between storing and enqueuing loses nothing.
+/// An edit (newer updateTime) is re-scored and, when the review has a case, recorded on it: <c>edited</c> while the
+/// case is open, <c>rating-changed</c> ("from X to Y") once the business has replied, and an optional
+/// auto-resolve when the edit made the review positive.
 /// </summary>
 public sealed class ReviewIngestor(
     ReviewWatchStorage storage,
     ISentimentAnalyzer analyzer,
     IOptions<FlaggingOptions> flagging,
+    CaseService cases,
+    IOptions<GoogleOptions> google,
     TimeProvider time,
     ILogger<ReviewIngestor> logger)
 {
@@ -85,6 +92,8 @@ public sealed class ReviewIngestor(
             }
             else
             {
+                // Case events first, keyed by the edit's updateTime: a crash before the row update replays them harmlessly.
+                await RecordEditAsync(existing, entity, cancellationToken);
                 try
                 {
                     await storage.Reviews.UpdateEntityAsync(entity, existing.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken);
@@ -109,6 +118,57 @@ public sealed class ReviewIngestor(
             "Ingested location {LocationId}: {Added} new, {Updated} updated, {Unchanged} unchanged, {Alerts} alerts owed",
             location.LocationId, added, updated, unchanged, alerts.Count);
         return new IngestResult(added, updated, unchanged, alerts);
+    }
+
+    private async Task RecordEditAsync(ReviewEntity before, ReviewEntity after, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(before.CaseId) || before.ContentHash == after.ContentHash)
+        {
+            return; // no case to tell, or only the reply/metadata changed
+        }
+
+        var recoveryCase = await storage.Cases.GetOrDefaultAsync<RecoveryCase>(before.BusinessId, before.CaseId, cancellationToken);
+        if (recoveryCase is null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var key = after.UpdateTime.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        if (CaseStatus.IsOpen(recoveryCase.Status))
+        {
+            await cases.AddEventAsync(recoveryCase.CaseId, "edited", "google", $"review edited: {before.Rating}★ → {after.Rating}★, now {after.Sentiment}", now, $"{key}-edited", cancellationToken);
+        }
+
+        var replied = recoveryCase.RepliedAt is not null || !string.IsNullOrEmpty(before.ReplyText) || !string.IsNullOrEmpty(before.PostedReplyText);
+        if (replied && before.Rating != after.Rating)
+        {
+            // A recovery outcome: the digest counts "ratings later raised" from these events.
+            await cases.AddEventAsync(recoveryCase.CaseId, "rating-changed", "google", $"from {before.Rating} to {after.Rating}", now, $"{key}-rating-changed", cancellationToken);
+            logger.LogInformation("Review {ReviewId} rating changed from {From} to {To} after our reply (case {CaseId})", after.ReviewId, before.Rating, after.Rating, recoveryCase.CaseId);
+        }
+
+        if (google.Value.AutoResolveOnPositiveEdit && CaseStatus.IsOpen(recoveryCase.Status) && !after.Flagged && after.Rating >= 4)
+        {
+            try
+            {
+                await cases.ChangeAsync(recoveryCase, "system", "resolved", (c, at) =>
+                {
+                    if (c.Status == CaseStatus.New)
+                    {
+                        c.Claim("system", at);
+                    }
+
+                    c.Resolve("system", "none", $"The reviewer edited the review to {after.Rating}★; resolved automatically.", at);
+                    return $"auto-resolved: review edited to {after.Rating}★";
+                }, cancellationToken);
+            }
+            catch (CaseConflictException ex)
+            {
+                // Staff changed the case meanwhile; their action stands.
+                logger.LogInformation("Case {CaseId} not auto-resolved: {Reason}", recoveryCase.CaseId, ex.Message);
+            }
+        }
     }
 
     private ReviewEntity ToEntity(LocationEntity location, GbpReview review, SentimentResult score, ReviewEntity? existing)
@@ -152,6 +212,10 @@ public sealed class ReviewIngestor(
             AlertState = alertState,
             CaseId = existing?.CaseId ?? string.Empty,
             ContentHash = Hash($"{review.Rating}|{review.Comment}"),
+            Source = location.Source,
+            PostedReplyText = existing?.PostedReplyText ?? string.Empty,
+            PostedReplyAt = existing?.PostedReplyAt,
+            RemovedAt = null, // listed again, so it is live
         };
     }
 

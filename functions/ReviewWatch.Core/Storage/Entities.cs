@@ -76,6 +76,10 @@ public sealed class LocationEntity : EntityBase
     public string Source { get; set; } = "file";
     /// <summary>File path for "file"; the Google resource name accounts/{a}/locations/{l} for "google".</summary>
     public string SourceRef { get; set; } = string.Empty;
+    /// <summary>Google connection state: empty/"ok", "reconnect" (token refused: run google connect), "forbidden" (403), "not-found" (404).</summary>
+    public string ConnectionStatus { get; set; } = string.Empty;
+    /// <summary>The last error polling this location, as Google gave it; empty after a successful poll.</summary>
+    public string LastError { get; set; } = string.Empty;
 }
 
 /// <summary>Reviews: PartitionKey locationId, RowKey the (sanitised) Google reviewId.</summary>
@@ -112,6 +116,9 @@ public sealed class ReviewEntity : EntityBase
     public DateTimeOffset? RemovedAt { get; set; }
     /// <summary>Where the review came from: "google" or "file".</summary>
     public string Source { get; set; } = "google";
+    /// <summary>The reply text we last posted to Google (ReplyText/ReplyTime hold Google's echo).</summary>
+    public string PostedReplyText { get; set; } = string.Empty;
+    public DateTimeOffset? PostedReplyAt { get; set; }
 }
 
 /// <summary>CaseEvents: PartitionKey caseId, RowKey sortable time + id. The audit trail.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
 using ReviewWatch.Functions.Invocation;
+using ReviewWatch.Google;
 using ReviewWatch.Messaging;
 using ReviewWatch.Reviews;
 
@@ -32,6 +33,16 @@ public static class TriggerEndpoints
             var directory = services.GetRequiredService<BusinessDirectory>();
             var location = await directory.GetLocationAsync(request.BusinessId, request.LocationId, ct)
                 ?? throw new InvalidMessageException($"location {request.BusinessId}/{request.LocationId} does not exist");
+            if (location.Source == "google")
+            {
+                // Google: incremental by watermark; a refused location is marked and logged, never thrown, so only it stops.
+                var poll = await services.GetRequiredService<GooglePoller>().PollAsync(location, ct);
+                var logLine = poll.Succeeded
+                    ? $"Polled Google for {location.LocationId} ({request.Reason}): {poll.Pages} pages, {poll.Ingest.Added} new, {poll.Ingest.Updated} updated, {poll.Ingest.Unchanged} unchanged, {poll.Ingest.Alerts.Count} alerts"
+                    : $"Google refused location {location.LocationId}: {poll.Error}";
+                return new InvocationResult().Queue("alertQueue", poll.Ingest.Alerts.Select(MessageCodec.Write)).Log(logLine);
+            }
+
             var source = services.GetServices<IReviewSource>().FirstOrDefault(s => s.Handles(location));
             if (source is null)
             {

@@ -1,0 +1,113 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Identity;
+using ReviewWatch.Storage;
+
+namespace ReviewWatch.Google;
+
+/// <summary>Cursors: PartitionKey "google-reviews", RowKey locationId. The newest review updateTime fully stored.</summary>
+public sealed class ReviewCursorEntity : EntityBase
+{
+    public const string Partition = "google-reviews";
+
+    public DateTimeOffset Watermark { get; set; }
+    public DateTimeOffset? LastPolledAt { get; set; }
+    public DateTimeOffset? LastReconciledAt { get; set; }
+}
+
+/// <summary>PushMessages: PartitionKey "google", RowKey the Pub/Sub messageId. Present = already handled.</summary>
+public sealed class PushMessageEntity : EntityBase
+{
+    public const string Partition = "google";
+
+    public string ReviewName { get; set; } = string.Empty;
+    public string LocationId { get; set; } = string.Empty;
+    public DateTimeOffset ReceivedAt { get; set; }
+}
+
+/// <summary>
+/// The Google client's own tables (watermarks and push dedupe), in the same storage account and with the same
+/// table prefix as <see cref="ReviewWatchStorage"/>.
+/// </summary>
+public sealed class GoogleStore
+{
+    private readonly object _gate = new();
+    private Task? _creation;
+
+    public GoogleStore(TableServiceClient tables, string tablePrefix)
+    {
+        Cursors = tables.GetTableClient(tablePrefix + "Cursors");
+        PushMessages = tables.GetTableClient(tablePrefix + "PushMessages");
+    }
+
+    public TableClient Cursors { get; }
+    public TableClient PushMessages { get; }
+
+    public static GoogleStore Create(string? connectionString, string? accountName, string tablePrefix) =>
+        !string.IsNullOrWhiteSpace(connectionString)
+            ? new GoogleStore(new TableServiceClient(connectionString), tablePrefix)
+            : new GoogleStore(new TableServiceClient(new Uri($"https://{accountName}.table.core.windows.net"), new DefaultAzureCredential()), tablePrefix);
+
+    /// <summary>Creates the tables once per process; a failed attempt is retried on the next call.</summary>
+    public Task EnsureCreatedAsync()
+    {
+        lock (_gate)
+        {
+            if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
+            {
+                _creation = CreateAsync();
+            }
+
+            return _creation;
+        }
+    }
+
+    private async Task CreateAsync()
+    {
+        await Cursors.CreateIfNotExistsAsync();
+        await PushMessages.CreateIfNotExistsAsync();
+    }
+
+    public async Task<ReviewCursorEntity?> GetCursorAsync(string locationId, CancellationToken cancellationToken = default)
+    {
+        await EnsureCreatedAsync();
+        return await Cursors.GetOrDefaultAsync<ReviewCursorEntity>(ReviewCursorEntity.Partition, locationId, cancellationToken);
+    }
+
+    /// <summary>Moves the watermark forward (never back), with the ETag so two polls of one location cannot regress it.</summary>
+    public async Task AdvanceAsync(string locationId, DateTimeOffset watermark, DateTimeOffset now, bool reconciled, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var cursor = await GetCursorAsync(locationId, cancellationToken);
+            if (cursor is null)
+            {
+                var fresh = new ReviewCursorEntity { PartitionKey = ReviewCursorEntity.Partition, RowKey = locationId, Watermark = watermark, LastPolledAt = now, LastReconciledAt = reconciled ? now : null };
+                if (await Cursors.TryAddAsync(fresh, cancellationToken))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (cursor.Watermark > watermark)
+            {
+                watermark = cursor.Watermark;
+            }
+
+            cursor.Watermark = watermark;
+            cursor.LastPolledAt = now;
+            cursor.LastReconciledAt = reconciled ? now : cursor.LastReconciledAt;
+            try
+            {
+                await Cursors.UpdateEntityAsync(cursor, cursor.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Another poll moved it meanwhile: re-read and keep the larger.
+            }
+        }
+    }
+}

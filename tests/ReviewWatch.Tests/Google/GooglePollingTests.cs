@@ -1,0 +1,202 @@
+using ReviewWatch.Google.Fake;
+using ReviewWatch.Messaging;
+using ReviewWatch.Recovery;
+using ReviewWatch.Reviews;
+using ReviewWatch.Tests.Infrastructure;
+
+namespace ReviewWatch.Tests.Google;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+    private GoogleTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await GoogleTestBed.StartAsync(azurite.ConnectionString, new() { ["Google:AutoResolveOnPositiveEdit"] = "true" });
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    private void Seed(string locationName, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var stars = (i % 5) + 1;
+            _bed.Google.PutReview(locationName, FakeGoogleApi.NewReview(locationName, $"r{i:D4}", stars, stars >= 4 ? "Hyvää kahvia, kiitos" : "Kahvi oli kylmää ja palvelu hidasta", Start.AddMinutes(i * 10)));
+        }
+    }
+
+    [Fact]
+    public async Task Poll_stores_500_reviews_over_10_pages_then_only_reads_the_first_page()
+    {
+        var location = await _bed.AddLocationAsync("100");
+        Seed(location.SourceRef, 500);
+
+        var first = await _bed.Poller.PollAsync(location);
+        var second = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
+
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal(10, first.Pages);
+        Assert.Equal(500, first.Ingest.Added);
+        Assert.Equal(500, (await _bed.ReviewsAsync(location)).Count);
+        Assert.Equal(1, second.Pages);
+        Assert.Equal(0, second.Ingest.Added);
+        Assert.All(_bed.Google.Requests.Where(r => r.Contains("/reviews?", StringComparison.Ordinal)), r =>
+        {
+            Assert.Contains("pageSize=50", r, StringComparison.Ordinal);
+            Assert.Contains("orderBy=updateTime%20desc", r, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task A_review_arriving_between_pages_3_and_4_is_ingested_exactly_once()
+    {
+        var location = await _bed.AddLocationAsync("101");
+        Seed(location.SourceRef, 500);
+        var late = FakeGoogleApi.NewReview(location.SourceRef, "late", 1, "Tilaus unohtui kokonaan", Start.AddDays(30));
+        _bed.Google.AfterReviewsPage = (name, page) =>
+        {
+            if (page == 2)
+            {
+                _bed.Google.AfterReviewsPage = null;
+                _bed.Google.PutReview(name, late);
+            }
+        };
+
+        var first = await _bed.Poller.PollAsync(location);
+        var second = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
+        var third = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
+
+        Assert.Equal(501, first.Ingest.Added + second.Ingest.Added + third.Ingest.Added);
+        var stored = await _bed.ReviewsAsync(location);
+        Assert.Equal(501, stored.Count);
+        Assert.Single(stored, r => r.ReviewId == "late");
+        Assert.Single(first.Ingest.Alerts.Concat(second.Ingest.Alerts).Concat(third.Ingest.Alerts).Distinct(), a => a.ItemKey == "late");
+    }
+
+    [Fact]
+    public async Task With_429_on_30_percent_of_calls_every_review_is_still_ingested_exactly_once()
+    {
+        var location = await _bed.AddLocationAsync("102");
+        Seed(location.SourceRef, 500);
+        _bed.Google.Fault = call => (call % 10) is 1 or 4 or 7 ? 429 : null;
+
+        var result = await _bed.Poller.PollAsync(location);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(500, result.Ingest.Added);
+        Assert.Equal(500, (await _bed.ReviewsAsync(location)).Select(r => r.ReviewId).Distinct().Count());
+        Assert.True(_bed.Google.ApiCalls >= 14, $"expected retried calls, saw {_bed.Google.ApiCalls}");
+    }
+
+    [Fact]
+    public async Task PollLocation_function_polls_a_google_location_and_emits_alerts()
+    {
+        var location = await _bed.AddLocationAsync("103");
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "bad", 1, "Huono kokemus, kylmä ruoka", Start));
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "stars", 5, null, Start.AddMinutes(1)));
+
+        var (status, body) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, _bed.BusinessId, location.LocationId, "schedule"))));
+
+        Assert.Equal(200, status);
+        var alert = Assert.Single(body["Outputs"]!["alertQueue"]!.AsArray());
+        Assert.Equal("bad", MessageCodec.ReadAlert(alert!.GetValue<string>()).ItemKey);
+        var ratingOnly = Assert.Single(await _bed.ReviewsAsync(location), r => r.ReviewId == "stars");
+        Assert.Equal(5, ratingOnly.Rating);
+        Assert.Equal(string.Empty, ratingOnly.Text);
+        Assert.Equal("google", ratingOnly.Source);
+    }
+
+    [Fact]
+    public async Task The_translation_envelope_is_split_into_the_original_which_is_analysed_and_the_translation_kept()
+    {
+        var location = await _bed.AddLocationAsync("104");
+        const string comment = "(Translated by Google) The cinnamon buns were dry and the service was slow\n\n(Original)\nKorvapuustit olivat kuivia ja palvelu oli hidasta";
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "tr", 2, comment, Start));
+
+        await _bed.Poller.PollAsync(location);
+
+        var review = Assert.Single(await _bed.ReviewsAsync(location));
+        Assert.Equal("Korvapuustit olivat kuivia ja palvelu oli hidasta", review.Text);
+        Assert.Equal("The cinnamon buns were dry and the service was slow", review.TranslatedText);
+        Assert.Equal("fi", review.Language);
+    }
+
+    [Fact]
+    public async Task An_edit_is_rescored_recorded_on_the_case_and_a_rating_raised_after_our_reply_resolves_it()
+    {
+        var location = await _bed.AddLocationAsync("105");
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "e1", 1, "Kahvi oli kylmää ja palvelu töykeää", Start));
+        var first = await _bed.Poller.PollAsync(location);
+        var recoveryCase = Assert.Single(await _bed.DispatchAsync(first.Ingest.Alerts));
+        var stored = Assert.Single(await _bed.ReviewsAsync(location));
+        var reply = await _bed.Publisher.PublishAsync(location, stored, "Pahoittelut, Anna ottaa sinuun yhteyttä.");
+        Assert.True(reply.Published, reply.Reason);
+
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "e1", 5, "Erinomainen palvelu, kiitos nopeasta korjauksesta!", Start.AddDays(2)));
+        var edit = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
+
+        Assert.Equal(1, edit.Ingest.Updated);
+        var review = Assert.Single(await _bed.ReviewsAsync(location));
+        Assert.Equal(5, review.Rating);
+        Assert.Equal("positive", review.Sentiment);
+        Assert.False(review.Flagged);
+        var events = await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase.CaseId);
+        Assert.Single(events, e => e.Type == "edited");
+        Assert.Equal("from 1 to 5", Assert.Single(events, e => e.Type == "rating-changed").Details);
+        Assert.Single(events, e => e.Type == "resolved");
+        var after = (await _bed.Storage.Cases.GetEntityAsync<RecoveryCase>(_bed.BusinessId, recoveryCase.CaseId)).Value;
+        Assert.Equal(CaseStatus.Resolved, after.Status);
+
+        // The same edit seen again changes nothing.
+        var again = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
+        Assert.Equal(0, again.Ingest.Updated);
+        Assert.Equal(events.Count, (await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase.CaseId)).Count);
+    }
+
+    [Fact]
+    public async Task Reconciliation_marks_removed_reviews_and_alerts_the_owner_once_for_a_positive_one()
+    {
+        var location = await _bed.AddLocationAsync("106");
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "pos", 5, "Paras pulla!", Start));
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "neg", 2, "Liian kallista", Start.AddMinutes(1)));
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "stay", 4, "Ihan hyvä", Start.AddMinutes(2)));
+        await _bed.Poller.PollAsync(location);
+        _bed.Google.RemoveReview(location.SourceRef, "pos");
+        _bed.Google.RemoveReview(location.SourceRef, "neg");
+
+        var first = await _bed.Poller.ReconcileAsync(await _bed.ReloadAsync(location));
+        var marked = (await _bed.ReviewsAsync(location)).ToDictionary(r => r.ReviewId);
+        var second = await _bed.Poller.ReconcileAsync(await _bed.ReloadAsync(location));
+
+        Assert.Equal(2, first.Removed);
+        Assert.Equal(0, second.Removed);
+        Assert.NotNull(marked["pos"].RemovedAt);
+        Assert.NotNull(marked["neg"].RemovedAt);
+        Assert.Null(marked["stay"].RemovedAt);
+        Assert.Equal(marked["pos"].RemovedAt, (await _bed.ReviewsAsync(location)).Single(r => r.ReviewId == "pos").RemovedAt);
+        var email = Assert.Single(_bed.OutboxFiles("google-removed-*.eml"));
+        Assert.Contains("pos", Path.GetFileName(email), StringComparison.Ordinal);
+        Assert.Contains("Paras pulla!", await File.ReadAllTextAsync(email), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_forbidden_location_is_marked_and_logged_while_the_others_are_polled()
+    {
+        var denied = await _bed.AddLocationAsync("107");
+        var fine = await _bed.AddLocationAsync("108");
+        _bed.Google.LocationFailures[denied.SourceRef] = 403;
+        _bed.Google.PutReview(fine.SourceRef, FakeGoogleApi.NewReview(fine.SourceRef, "ok", 5, "Hyvä", Start));
+
+        var (deniedStatus, deniedBody) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, _bed.BusinessId, denied.LocationId))));
+        var (fineStatus, _) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, _bed.BusinessId, fine.LocationId))));
+
+        Assert.Equal(200, deniedStatus);
+        Assert.Contains(deniedBody["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains(denied.LocationId, StringComparison.Ordinal) && l.GetValue<string>().Contains("PERMISSION_DENIED", StringComparison.Ordinal));
+        var marked = await _bed.ReloadAsync(denied);
+        Assert.Equal("forbidden", marked.ConnectionStatus);
+        Assert.Contains("403", marked.LastError, StringComparison.Ordinal);
+        Assert.Equal(200, fineStatus);
+        Assert.Single(await _bed.ReviewsAsync(fine));
+        Assert.Empty(_bed.OutboxFiles("google-reconnect-*.eml"));
+    }
+}
