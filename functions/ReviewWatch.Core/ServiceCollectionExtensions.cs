@@ -40,8 +40,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CaseService>();
         services.AddSingleton<INotifier, OutboxNotifier>();
         services.AddSingleton<AlertDispatcher>();
-        services.AddSingleton<DigestBuilder>();
-        services.AddSingleton<DigestService>();
+        services.AddDigest();
         return services;
     }
 }
