@@ -7,6 +7,8 @@ return command switch
 {
     "run" => await RunCommand.RunAsync(cli),
     "import" => await ImportCommand.RunAsync(cli),
+    "digest" => await DigestCommands.PreviewAsync(cli),
+    "bench-digest" => await DigestCommands.BenchAsync(cli),
     _ => Help(),
 };
 
@@ -19,6 +21,10 @@ static int Help()
                                    [--port 7071] [--app-root DIR] [--settings FILE] [--storage CONNECTION] [--sample DIR]
           import --file F --business B --location L [--storage CONNECTION]
                                    backfill reviews from a file in the Google Business Profile v4 Review shape
+          digest --business B [--week 2026-W47] [--format text|json|html|page] [--storage CONNECTION]
+                                   print a week's digest (html: the email; page: the staff page)
+          bench-digest [--locations 100] [--reviews 200000] [--storage CONNECTION]
+                                   seed a year of reviews into Azurite and time the digest build
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;
