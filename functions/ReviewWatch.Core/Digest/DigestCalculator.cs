@@ -149,7 +149,9 @@ public static class DigestCalculator
 
         if (m.Rating.ChangeVsFourWeeks is <= -0.2 || m.Rating.ChangeVsPreviousWeek is <= -0.3)
         {
-            candidates.Add(new DigestFix("rating", t.Format("fix.rating", t.Number(m.Rating.Average), t.Number(m.Rating.FourWeekAverage ?? m.Rating.PreviousWeek))));
+            // Name the comparison that tripped the rule: a sharp drop from last week, else the slide from the 4-week average.
+            var reference = m.Rating.ChangeVsPreviousWeek is <= -0.3 ? m.Rating.PreviousWeek : m.Rating.FourWeekAverage;
+            candidates.Add(new DigestFix("rating", t.Format("fix.rating", t.Number(m.Rating.Average), t.Number(reference))));
         }
 
         if (m.Responses.Reviews > 0 && (m.Responses.Rate < 80 || m.Responses.MedianHours > 24))
