@@ -30,7 +30,7 @@ public sealed class DigestText
         ["negative"] = ("Kielteinen", "Negative"),
         ["mixed"] = ("Ristiriitainen", "Mixed"),
         ["net.sentiment"] = ("Nettosävy (myönteiset − kielteiset)", "Net sentiment (positive − negative)"),
-        ["loyalty"] = ("Suosittelijat", "Promoters and detractors"),
+        ["loyalty"] = ("Suosittelu (NPS-tyyppinen)", "Promoters and detractors"),
         ["promoters"] = ("Suosittelijat", "Promoters"),
         ["passives"] = ("Passiiviset", "Passives"),
         ["detractors"] = ("Arvostelijat", "Detractors"),

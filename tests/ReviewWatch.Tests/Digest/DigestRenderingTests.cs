@@ -23,9 +23,14 @@ public sealed class DigestRenderingTests(AzuriteFixture azurite)
     {
         var report = await GoldenReportAsync(language);
 
-        AssertSnapshot($"digest-email-{language}.txt", DigestEmail.Subject(report) + "\n\n" + DigestEmail.Text(report));
-        AssertSnapshot($"digest-email-{language}.html", Pretty(DigestEmail.Html(report)));
-        AssertSnapshot($"digest-page-{language}.html", Pretty(DigestPageHtml.Render(report)));
+        var mismatches = new[]
+        {
+            CompareSnapshot($"digest-email-{language}.txt", DigestEmail.Subject(report) + "\n\n" + DigestEmail.Text(report)),
+            CompareSnapshot($"digest-email-{language}.html", Pretty(DigestEmail.Html(report))),
+            CompareSnapshot($"digest-page-{language}.html", Pretty(DigestPageHtml.Render(report))),
+        }.OfType<string>().ToList();
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
     [Fact]
@@ -94,20 +99,22 @@ public sealed class DigestRenderingTests(AzuriteFixture azurite)
         return await h.Builder.BuildAsync(business, W47);
     }
 
-    private static void AssertSnapshot(string name, string actual)
+    /// <summary>Null when equal; otherwise writes the .received file and says where it is.</summary>
+    private static string? CompareSnapshot(string name, string actual)
     {
         var golden = Path.Combine(SnapshotDir, name);
         var received = Path.Combine(SnapshotDir, Path.GetFileNameWithoutExtension(name) + ".received" + Path.GetExtension(name));
         var expected = File.Exists(golden) ? File.ReadAllText(golden) : null;
-        if (expected != actual)
+        if (expected == actual)
         {
-            File.WriteAllText(received, actual);
-            Assert.Fail(expected is null
-                ? $"No snapshot {golden}; wrote {received} – review it and rename it to {name}."
-                : $"{name} differs from its snapshot; the actual output is in {received}.");
+            File.Delete(received);
+            return null;
         }
 
-        File.Delete(received);
+        File.WriteAllText(received, actual);
+        return expected is null
+            ? $"No snapshot {golden}; wrote {received} – review it and rename it to {name}."
+            : $"{name} differs from its snapshot; the actual output is in {received}.";
     }
 
     /// <summary>One element per line, so a snapshot diff shows what changed.</summary>
