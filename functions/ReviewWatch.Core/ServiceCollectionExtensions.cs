@@ -59,8 +59,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EscalationService>();
         services.AddReviewWatchDataProtection();
         services.AddSingleton<AlertDispatcher>();
-        services.AddSingleton<DigestBuilder>();
-        services.AddSingleton<DigestService>();
+        services.AddDigest();
         services.AddGoogle(configuration);
         return services;
     }

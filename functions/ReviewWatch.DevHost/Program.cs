@@ -12,6 +12,8 @@ return command switch
     "bench-sentiment" => SentimentCommands.Bench(cli, Console.Out),
     "google" => await GoogleCommands.RunAsync(cli, args),
     "bench-google" => await GoogleCommands.BenchAsync(cli),
+    "digest" => await DigestCommands.PreviewAsync(cli),
+    "bench-digest" => await DigestCommands.BenchAsync(cli),
     _ => Help(),
 };
 
@@ -34,6 +36,10 @@ static int Help()
           google connect|locations|notifications   connect to Google Business Profile (docs/google.md)
           bench-google [--count 100] [--mode push|poll|both] [--interval-ms 500]
                                    review → case latency through push and polling, against a fake Google
+          digest --business B [--week 2026-W47] [--format text|json|html|page] [--storage CONNECTION]
+                                   print a week's digest (html: the email; page: the staff page)
+          bench-digest [--locations 100] [--reviews 200000] [--storage CONNECTION]
+                                   seed a year of reviews into Azurite and time the digest build
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;

@@ -8,11 +8,16 @@ public static class DigestTriggers
 {
     public static void MapDigestTriggers(this WebApplication app)
     {
-        // Timer: last ISO week's digest per business, stored once per business and week.
+        // Timer, hourly: each business whose local Monday 08:00 has passed gets its week's digest, once.
         app.MapInvocation("WeeklyDigest", async (invocation, services, ct) =>
         {
-            var sent = await services.GetRequiredService<DigestService>().RunWeeklyAsync(ct);
-            return new InvocationResult().Log($"Weekly digest: {sent} new digests stored");
+            var result = await services.GetRequiredService<DigestService>().RunDueAsync(ct);
+            if (result.Failed > 0)
+            {
+                throw new InvalidOperationException($"Weekly digest: {result.Failed} businesses failed ({result.Sent} new digests stored); the next run retries them");
+            }
+
+            return new InvocationResult().Log($"Weekly digest: {result.Sent} new digests stored ({result.Late} late)");
         });
     }
 }

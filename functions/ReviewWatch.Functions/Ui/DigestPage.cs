@@ -1,15 +1,17 @@
 using System.Net;
+using System.Text;
 using ReviewWatch.Businesses;
 using ReviewWatch.Digest;
+using ReviewWatch.Functions.Api;
 
 namespace ReviewWatch.Functions.Ui;
 
-/// <summary>The digest page in the staff UI: <c>GET /ui/digest/{businessId}?week=2026-W47</c>.</summary>
+/// <summary>The digest page in the staff UI: <c>GET /ui/digest/{businessId}?week=2026-W47</c>, with SVG charts.</summary>
 public static class DigestPage
 {
     public static void MapDigestPage(this WebApplication app) => app.MapGet("/ui/digest/{businessId}", DigestAsync);
 
-    private static async Task<IResult> DigestAsync(string businessId, string? week, BusinessDirectory directory, DigestBuilder builder, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> DigestAsync(string businessId, string? week, BusinessDirectory directory, DigestBuilder builder, DigestService service, TimeProvider time, CancellationToken ct)
     {
         var business = await directory.GetBusinessAsync(businessId, ct);
         if (business is null)
@@ -17,17 +19,12 @@ public static class DigestPage
             return StaffUi.Page("Not found", $"<h1>No business {WebUtility.HtmlEncode(businessId)}</h1>", 404);
         }
 
-        IsoWeek isoWeek;
-        if (string.IsNullOrEmpty(week))
+        if (!DigestApi.TryWeek(week, business, service, time, out var isoWeek))
         {
-            isoWeek = IsoWeek.LastCompleted(time.GetUtcNow(), Alerts.TimeZones.Find(business.TimeZone));
-        }
-        else if (!IsoWeek.TryParse(week, out isoWeek))
-        {
-            return StaffUi.Page("Bad week", $"<h1>'week' must look like 2026-W47</h1>", 400);
+            return StaffUi.Page("Bad week", "<h1>'week' must look like 2026-W47</h1>", 400);
         }
 
-        return Results.Content(DigestBuilder.ToHtml(await builder.BuildAsync(business, isoWeek, ct)), "text/html; charset=utf-8");
+        var report = await builder.BuildAsync(business, isoWeek, cancellationToken: ct);
+        return Results.Content(DigestPageHtml.Render(report), "text/html; charset=utf-8", Encoding.UTF8);
     }
-
 }

@@ -217,8 +217,9 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(200, first.Status);
         Assert.Contains("1 new digests", first.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("0 new digests", second.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
-        var digests = await _handler.Storage.Digests.QueryAsync<DigestEntity>().ToListAsync();
-        Assert.Single(digests);
+        var digests = await _handler.Storage.Digests.QueryAsync<TableEntity>().ToListAsync();
+        Assert.Equal("sent", Assert.Single(digests).GetString("Status"));
+        Assert.Single(Directory.GetFiles(_handler.Outbox, "digest-kanelitupa-*.eml")); // and sent once
     }
 
     [Fact]

@@ -121,10 +121,17 @@ public sealed class StaffApiContractTests(AzuriteFixture azurite) : IAsyncLifeti
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // Sample reviews dated 2026-11-16..22 (Helsinki time), counted by hand from samples/kanelitupa.
-        var locations = digest["locations"]!.AsArray().ToDictionary(l => l!["locationId"]!.GetValue<string>(), l => l!["newReviews"]!.GetValue<int>());
+        var locations = digest["locations"]!.AsArray().ToDictionary(l => l!["locationId"]!.GetValue<string>(), l => l!["metrics"]!["items"]!["reviews"]!.GetValue<int>());
         Assert.Equal(8, locations["kanelitupa-kallio"]);
         Assert.Equal(7, locations["kanelitupa-tammela"]);
-        Assert.Equal(10, digest["openCases"]!.GetValue<int>());
+        Assert.Equal(15, digest["totals"]!["items"]!["reviews"]!.GetValue<int>());
+
+        // Open cases are counted as of the week's end (now, for the current week): the 10 cases opened above.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Helsinki")).DateTime);
+        var thisWeek = ReviewWatch.Digest.IsoWeek.Containing(today);
+        using var current = await _handler.Client.GetAsync($"/api/digests/kanelitupa?week={thisWeek}");
+        var now = JsonNode.Parse(await current.Content.ReadAsStringAsync())!;
+        Assert.Equal(10, now["totals"]!["cases"]!["open"]!.GetValue<int>());
     }
 
     [Fact]
