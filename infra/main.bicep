@@ -19,8 +19,10 @@ param principalId string = ''
 // Schedules (NCRONTAB, six fields, UTC: Flex Consumption has no WEBSITE_TIME_ZONE) and thresholds.
 @description('ScheduleReviewPolls timer: how often every location is polled.')
 param pollSchedule string = '0 */5 * * * *'
-@description('WeeklyDigest timer: Monday 06:00 UTC (08:00 or 09:00 in Finland).')
-param digestSchedule string = '0 0 6 * * 1'
+@description('WeeklyDigest timer: hourly; each business gets last week\'s digest once its local Monday 08:00 has passed.')
+param digestSchedule string = '0 5 * * * *'
+@description('EscalateOverdue timer: how often open cases past their reply due time are checked (each breach re-alerts once).')
+param escalateSchedule string = '0 */5 * * * *'
 param slaCriticalHours string = '1'
 param slaHighHours string = '4'
 param slaMediumHours string = '24'
@@ -167,6 +169,7 @@ module api 'app/api.bicep' = {
     appSettings: {
       POLL_SCHEDULE: pollSchedule
       DIGEST_SCHEDULE: digestSchedule
+      ESCALATE_SCHEDULE: escalateSchedule
       Sla__CriticalHours: slaCriticalHours
       Sla__HighHours: slaHighHours
       Sla__MediumHours: slaMediumHours

@@ -87,12 +87,14 @@ public sealed class GooglePoller(
         {
             var listed = new List<GbpReview>();
             var pages = 0;
+            int? reportedTotal = null;
             string? pageToken = null;
             do
             {
                 var page = await client.ListReviewsAsync(location.SourceRef, pageToken, cancellationToken);
                 pages++;
                 listed.AddRange(page.Reviews ?? []);
+                reportedTotal ??= page.TotalReviewCount;
                 pageToken = page.NextPageToken;
             }
             while (!string.IsNullOrEmpty(pageToken));
@@ -102,13 +104,31 @@ public sealed class GooglePoller(
             var now = time.GetUtcNow();
             var removed = 0;
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {location.LocationId}");
+            var changes = new List<ReviewEntity>();
+            var storedLive = 0;
             await foreach (var stored in storage.Reviews.QueryAsync<ReviewEntity>(filter, cancellationToken: cancellationToken))
             {
-                var isLive = live.Contains(stored.RowKey);
-                if (isLive == (stored.RemovedAt is null))
+                storedLive += stored.RemovedAt is null ? 1 : 0;
+                if (live.Contains(stored.RowKey) != (stored.RemovedAt is null))
                 {
-                    continue;
+                    changes.Add(stored);
                 }
+            }
+
+            // Sanity guard: a listing shorter than Google's own total, or one that would remove more than half of a
+            // location's reviews at once, is far likelier a partial answer than a purge. Mark nothing; log it.
+            var wouldRemove = changes.Count(c => c.RemovedAt is null);
+            if (wouldRemove > 0 && ((reportedTotal is int total && listed.Count < total) || (wouldRemove > 5 && wouldRemove * 2 > storedLive)))
+            {
+                logger.LogWarning(
+                    "Reconciliation of {LocationId} skipped removals: Google listed {Listed} (reports {Total}) and {WouldRemove} of {Stored} stored reviews would vanish at once",
+                    location.LocationId, listed.Count, reportedTotal, wouldRemove, storedLive);
+                changes.RemoveAll(c => c.RemovedAt is null);
+            }
+
+            foreach (var stored in changes)
+            {
+                var isLive = live.Contains(stored.RowKey);
 
                 if (!isLive && stored.Rating >= 4)
                 {

@@ -133,7 +133,7 @@ public sealed class StaffAuthenticator(ReviewWatchStorage storage, IDataProtecti
     }
 }
 
-/// <summary>Guards the staff API and UI: everything under /api and /ui needs a member, except health and sign-in.</summary>
+/// <summary>Guards the staff API and UI: everything under /api and /ui needs a member, except health, sign-in and Google's push.</summary>
 public static class StaffAuthMiddleware
 {
     public static void UseStaffAuthentication(this WebApplication app)
@@ -145,6 +145,7 @@ public static class StaffAuthMiddleware
             var isUi = path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase);
             if ((!isApi && !isUi)
                 || path.StartsWithSegments("/api/health", StringComparison.OrdinalIgnoreCase)
+                || path.StartsWithSegments("/api/google/notifications", StringComparison.OrdinalIgnoreCase) // Google's signed OIDC token, checked there
                 || path.StartsWithSegments("/ui/signin", StringComparison.OrdinalIgnoreCase)
                 || path.StartsWithSegments("/ui/signout", StringComparison.OrdinalIgnoreCase))
             {

@@ -180,6 +180,28 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reconciliation_does_not_purge_a_location_when_Google_suddenly_lists_nothing()
+    {
+        var location = await _bed.AddLocationAsync("107");
+        for (var i = 0; i < 10; i++)
+        {
+            _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, $"r{i}", 5, "Hyvä paikka", Start.AddMinutes(i)));
+        }
+
+        await _bed.Poller.PollAsync(location);
+        for (var i = 0; i < 10; i++)
+        {
+            _bed.Google.RemoveReview(location.SourceRef, $"r{i}");
+        }
+
+        var result = await _bed.Poller.ReconcileAsync(await _bed.ReloadAsync(location));
+
+        Assert.Equal(0, result.Removed);
+        Assert.All(await _bed.ReviewsAsync(location), r => Assert.Null(r.RemovedAt));
+        Assert.Empty(_bed.OutboxFiles("google-removed-*.eml"));
+    }
+
+    [Fact]
     public async Task A_forbidden_location_is_marked_and_logged_while_the_others_are_polled()
     {
         var denied = await _bed.AddLocationAsync("107");
