@@ -19,6 +19,15 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
     private const double Alpha = 2.5;
     private const int NegationWindow = 3;
 
+    /// <summary>Negativity bias: in reviews a stated problem outweighs the same amount of praise.</summary>
+    private const double NegativeWeight = 1.15;
+
+    /// <summary>An unmet negation of something the customer waits for ("never arrived", "no response").</summary>
+    private const double UnmetExpectation = -1.1;
+
+    /// <summary>A bare unmet negation ("ei vastannut", "didn't say").</summary>
+    private const double UnmetNegation = -0.5;
+
     public Task<IReadOnlyList<SentimentResult>> AnalyzeAsync(IReadOnlyList<SentimentInput> inputs, CancellationToken cancellationToken = default)
     {
         var results = new SentimentResult[inputs.Count];
@@ -109,12 +118,15 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         return code.Length is >= 2 and <= 3 ? code : null;
     }
 
-    private struct Contribution(int clause, double value, bool inQuote, bool sarcasmCandidate)
+    private struct Contribution(int clause, double value, bool inQuote, bool sarcasmCandidate, bool polite = false)
     {
         public readonly int Clause = clause;
         public double Value = value;
         public readonly bool InQuote = inQuote;
         public bool SarcasmCandidate = sarcasmCandidate;
+
+        /// <summary>"thank you", "kiitos": courtesy that closes a complaint as often as it praises.</summary>
+        public readonly bool Polite = polite;
     }
 
     private struct Clause(int sentence, double weight)
@@ -154,6 +166,8 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private bool negationEver;
         private bool negationCant;
         private bool negationUsed;
+        private bool negationExpected;
+        private int stillAt = -10;
         private int negationClause;
         private double intensity = 1;
         private bool ihan;
@@ -244,6 +258,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 critical |= 1 << topic;
             }
 
+            if (Phrase(index, word))
+            {
+                return;
+            }
+
             if (!Lexicon.TryMatch(word, out var entry, out var stemLength))
             {
                 // Finnish "epä-" turns a positive word around (epäsiisti, epäluotettava).
@@ -325,6 +344,22 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 case WordRole.Ever:
                     negationEver |= negationLeft > 0;
                     return;
+                case WordRole.Still:
+                    stillAt = index;
+                    negationExpected |= negationLeft > 0;
+                    return;
+                case WordRole.Expected:
+                    if (negationLeft > 0)
+                    {
+                        // Decided when the scope ends: "didn't arrive" complains, "didn't receive any problems" does not.
+                        negationExpected = true;
+                    }
+                    else if (entry.Value != 0)
+                    {
+                        Polar(entry.Value, t.Caps, index);
+                    }
+
+                    return;
                 case WordRole.Degree:
                     if (negationLeft > 0 && negationEver)
                     {
@@ -350,6 +385,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     else if (entry.Value != 0)
                     {
                         AddContribution(entry.Value, sarcasmCandidate: false);
+                    }
+                    else if (word.SequenceEqual("again") && PrecededByAny(index, 3, ReturnVerbs))
+                    {
+                        // "would buy again", "will definitely order again".
+                        AddContribution(0.8, sarcasmCandidate: false);
                     }
 
                     return;
@@ -408,6 +448,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             negationLeft = NegationWindow;
             negationEver = word.SequenceEqual("never");
             negationCant = word.StartsWith("can") || word.StartsWith("couldn");
+            negationExpected = index - stillAt <= 2;
             negationUsed = false;
             negationClause = CurrentClause;
             if (t.Caps)
@@ -464,7 +505,10 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private void Polar(double value, bool caps, int index)
         {
             var v = value;
-            if (negationLeft > 0)
+
+            // After "didn't arrive" / "ei vastannut" the negation is about the awaited thing: a complaint that follows
+            // ("for weeks", "viikkoon") is not turned around.
+            if (negationLeft > 0 && !(negationExpected && v < 0))
             {
                 negationUsed = true;
                 var enoughFollows = negationCant && (FollowedBy(index, "enough") || FollowedBy(index, "tarpeeksi"));
@@ -481,7 +525,14 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             }
 
             v *= capsBoost * (caps ? 1.4 : 1);
-            AddContribution(v, sarcasmCandidate: false);
+            if (v < 0 && (PrecededBy(index, "only") || PrecededBy(index, "ainoa") || PrecededBy(index, "ainoana") || PrecededBy(index, "ainut") || PrecededBy(index, "minor")))
+            {
+                // "the only minus", "ainoa miinus", "a minor issue": a reservation inside praise.
+                v *= 0.4;
+            }
+
+            var w = lower.Slice(tokens[index].Start, tokens[index].Length);
+            contributions.Add(new Contribution(CurrentClause, v, quoteOpen, false, polite: w.StartsWith("thank") || w.StartsWith("kiit")));
             ResetIntensity();
             Tick(countsForIntensity: false);
         }
@@ -498,6 +549,111 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
 
             return false;
         }
+
+        /// <summary>The word one or two places back (words only, within the clause).</summary>
+        private readonly bool PrecededBy(int index, string word) =>
+            (index >= 1 && Is(index - 1, word)) || (index >= 2 && tokens[index - 1].Kind == TokenKind.Word && Is(index - 2, word));
+
+        private readonly bool PrecededByAny(int index, int distance, string[] words)
+        {
+            for (var j = index - 1; j >= 0 && j >= index - distance && tokens[j].Kind == TokenKind.Word; j--)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                foreach (var candidate in words)
+                {
+                    if (w.StartsWith(candidate))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private readonly bool NextWordIs(int index, string word) => index + 1 < tokens.Count && Is(index + 1, word);
+
+        /// <summary>
+        /// Multiword expressions of customer reviews, decided on the word that completes them. Returns true when the
+        /// word was consumed.
+        /// </summary>
+        private bool Phrase(int index, ReadOnlySpan<char> word)
+        {
+            // Star ratings said in words: "5 stars", "one star", "viisi tähteä". "1 star off" / "tähti pois" means four.
+            if (index + 1 < tokens.Count && tokens[index + 1].Kind == TokenKind.Word)
+            {
+                var next = lower.Slice(tokens[index + 1].Start, tokens[index + 1].Length);
+                if (next.StartsWith("star") || next.StartsWith("tähte") || next.StartsWith("tähti") || next.StartsWith("tähde"))
+                {
+                    var stars = StarCount(word);
+                    if (stars > 0)
+                    {
+                        var deducted = FollowedBy(index + 1, "off") || FollowedBy(index + 1, "minus") || FollowedBy(index + 1, "away") || FollowedBy(index + 1, "less")
+                            || FollowedBy(index + 1, "pois") || FollowedBy(index + 1, "miinus") || FollowedBy(index + 1, "vähemmän") || PrecededBy(index, "minus") || PrecededBy(index, "miinus");
+                        Polar(deducted ? 0.6 : (stars - 3) * 0.75, tokens[index].Caps, index);
+                        return true;
+                    }
+                }
+            }
+
+            // "as promised", "as expected", "kuten luvattiin", "sovitusti".
+            if ((word.StartsWith("promise") || word.StartsWith("expected") || word.StartsWith("agreed") || word.StartsWith("described") || word.StartsWith("advertised") || word.StartsWith("ordered"))
+                && index >= 1 && Is(index - 1, "as"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            if ((word.StartsWith("luvat") || word.StartsWith("luvattiin") || word.StartsWith("sovit") || word.StartsWith("odotet")) && index >= 1 && Is(index - 1, "kuten"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            // "on time", "in time", "the same day".
+            if (word.SequenceEqual("time") && index >= 1 && (Is(index - 1, "on") || (Is(index - 1, "in") && !(index >= 2 && Is(index - 2, "long")))))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            if (word.SequenceEqual("day") && index >= 2 && Is(index - 1, "same") && Is(index - 2, "the"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            // "no longer" is "not any more".
+            if (word.SequenceEqual("longer") && index >= 1 && Is(index - 1, "no") && negationLeft > 0)
+            {
+                negationLeft = 0;
+                negationUsed = true;
+                AddContribution(-1.1, sarcasmCandidate: false);
+                return true;
+            }
+
+            // "where is my order?": a question that is a complaint.
+            if (word.SequenceEqual("where") && index + 2 < tokens.Count && (NextWordIs(index, "is") || NextWordIs(index, "are") || NextWordIs(index, "'s"))
+                && (Is(index + 2, "my") || Is(index + 2, "our") || Is(index + 2, "the")))
+            {
+                AddContribution(-2.0, sarcasmCandidate: false);
+                return true;
+            }
+
+            return false;
+        }
+
+        private static int StarCount(ReadOnlySpan<char> word) => word switch
+        {
+            "1" or "one" or "yksi" or "yhden" or "yhtä" => 1,
+            "2" or "two" or "kaksi" or "kahden" => 2,
+            "3" or "three" or "kolme" or "kolmen" => 3,
+            "4" or "four" or "neljä" or "neljän" => 4,
+            "5" or "five" or "viisi" or "viiden" or "full" or "täydet" => 5,
+            _ => 0,
+        };
+
+        private static readonly string[] ReturnVerbs = ["buy", "bought", "order", "shop", "use", "visit", "book", "come", "purchas", "recommend"];
 
         private void Tick(bool countsForIntensity = true)
         {
@@ -525,11 +681,12 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         {
             if (!negationUsed && negationClause >= 0 && !sentences[clauses[negationClause].Sentence].Question)
             {
-                contributions.Add(new Contribution(negationClause, -0.5, false, false));
+                contributions.Add(new Contribution(negationClause, negationExpected ? UnmetExpectation : UnmetNegation, false, false));
             }
 
             negationLeft = 0;
             negationUsed = true;
+            negationExpected = false;
             negationClause = -1;
             negationEver = false;
             negationCant = false;
@@ -622,6 +779,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             var clauseSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(clauses);
             var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(contributions);
             var otherNegative = 0.0;
+            var plainPositive = 0.0;
             Span<bool> hasPraise = sentenceSpan.Length <= 256 ? stackalloc bool[sentenceSpan.Length] : new bool[sentenceSpan.Length];
             foreach (ref var c in items)
             {
@@ -632,6 +790,10 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 else if (!c.SarcasmCandidate)
                 {
                     hasPraise[clauseSpan[c.Clause].Sentence] = true;
+                    if (!c.Polite)
+                    {
+                        plainPositive += c.Value;
+                    }
                 }
             }
 
@@ -657,6 +819,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 {
                     v = -1.2;
                 }
+                else if (c.Polite && v > 0 && otherNegative > plainPositive)
+                {
+                    // "… still no package. Thank you." is courtesy, not praise.
+                    v *= 0.25;
+                }
 
                 ref var clause = ref clauseSpan[c.Clause];
                 ref var sentence = ref sentenceSpan[clause.Sentence];
@@ -666,7 +833,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 }
 
                 var w = clause.Weight * (1 + (0.2 * Math.Min(sentence.Exclaims, 3))) * (sentence.Question ? 0.5 : 1);
-                var weighted = v * w;
+                var weighted = v * w * (v < 0 ? NegativeWeight : 1);
                 clause.Sum += weighted;
                 sentence.Sum += weighted;
                 if (weighted > 0)
