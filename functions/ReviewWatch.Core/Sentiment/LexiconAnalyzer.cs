@@ -168,6 +168,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private bool negationUsed;
         private bool negationExpected;
         private int stillAt = -10;
+        private int reservationClause = -1;
         private int negationClause;
         private double intensity = 1;
         private bool ihan;
@@ -261,6 +262,18 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             if (Phrase(index, word))
             {
                 return;
+            }
+
+            // "the only minus is …", "ainoa miinus …", "a minor issue": what follows in the clause is a reservation.
+            if (((word.SequenceEqual("only") && index >= 1 && (Is(index - 1, "the") || Is(index - 1, "my")))
+                || word.StartsWith("ainoa") || word.SequenceEqual("ainut") || word.SequenceEqual("minor")))
+            {
+                reservationClause = CurrentClause;
+                if (word.SequenceEqual("minor"))
+                {
+                    Tick();
+                    return;
+                }
             }
 
             if (!Lexicon.TryMatch(word, out var entry, out var stemLength))
@@ -389,7 +402,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     else if (word.SequenceEqual("again") && PrecededByAny(index, 3, ReturnVerbs))
                     {
                         // "would buy again", "will definitely order again".
-                        AddContribution(0.8, sarcasmCandidate: false);
+                        AddContribution(1.2, sarcasmCandidate: false);
                     }
 
                     return;
@@ -525,10 +538,10 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             }
 
             v *= capsBoost * (caps ? 1.4 : 1);
-            if (v < 0 && (PrecededBy(index, "only") || PrecededBy(index, "ainoa") || PrecededBy(index, "ainoana") || PrecededBy(index, "ainut") || PrecededBy(index, "minor")))
+            if (v < 0 && reservationClause == CurrentClause)
             {
                 // "the only minus", "ainoa miinus", "a minor issue": a reservation inside praise.
-                v *= 0.4;
+                v *= 0.3;
             }
 
             var w = lower.Slice(tokens[index].Start, tokens[index].Length);
