@@ -358,6 +358,12 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     negationEver |= negationLeft > 0;
                     return;
                 case WordRole.Still:
+                    if (negationLeft == 0 && !NextIsPolar(index))
+                    {
+                        // "still waiting", "still in transit": in a review, what is still so is still wrong.
+                        AddContribution(-0.4, sarcasmCandidate: false);
+                    }
+
                     stillAt = index;
                     negationExpected |= negationLeft > 0;
                     return;
@@ -636,6 +642,14 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 return true;
             }
 
+            // "delivery took two weeks", "toimitus kesti viikon": a duration told as taking is a wait complained about.
+            if ((word.SequenceEqual("took") || word.SequenceEqual("takes") || word.SequenceEqual("lasted") || word.SequenceEqual("kesti") || word.SequenceEqual("kestää")) && TakesLong(index))
+            {
+                AddContribution(-0.6, sarcasmCandidate: false);
+                Tick();
+                return true;
+            }
+
             // "no longer" is "not any more".
             if (word.SequenceEqual("longer") && index >= 1 && Is(index - 1, "no") && negationLeft > 0)
             {
@@ -654,6 +668,24 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             }
 
             return false;
+        }
+
+        private readonly bool TakesLong(int index)
+        {
+            var unit = false;
+            for (var j = index + 1; j < tokens.Count && j <= index + 6 && tokens[j].Kind == TokenKind.Word; j++)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                if (w is "only" or "just" or "less" or "under" or "vain" or "vaan" or "vajaa" or "alle" or "hours" or "minutes" or "tuntia" or "minuuttia")
+                {
+                    return false;
+                }
+
+                unit |= w.StartsWith("day") || w.StartsWith("week") || w.StartsWith("month") || w is "forever" or "ages" or "long" or "päivä" or "päivää" or "päivän"
+                    || w.StartsWith("viiko") || w.StartsWith("viikk") || w.StartsWith("kuukau") || w is "kauan" or "pitkään" or "ikuisuuden";
+            }
+
+            return unit;
         }
 
         private static int StarCount(ReadOnlySpan<char> word) => word switch

@@ -77,4 +77,17 @@ public sealed class CustomerServicePhenomenaTests
 
     [Fact]
     public void Thanks_still_counts_in_praise() => Assert.True(Score("Thank you for the quick delivery!") > 0.2);
+
+    [Theory]
+    [InlineData("Delivery took almost three weeks.")]
+    [InlineData("It took a month to get the money back.")]
+    [InlineData("Toimitus kesti kolme viikkoa.")]
+    [InlineData("The order is still in transit.")]
+    public void Long_waits_and_what_is_still_so_are_complaints(string text) => Assert.True(Score(text) < -0.2, Show(text));
+
+    [Theory]
+    [InlineData("Delivery took only two days, great!")]
+    [InlineData("It took just a few days and everything was fine.")]
+    [InlineData("Still the best shop in town.")]
+    public void Short_waits_and_still_praise_stay_praise(string text) => Assert.True(Score(text) > 0.2, Show(text));
 }
