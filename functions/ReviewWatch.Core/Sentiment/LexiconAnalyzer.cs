@@ -169,6 +169,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private bool negationExpected;
         private int stillAt = -10;
         private int reservationClause = -1;
+        private int wishClause = -1;
         private int negationClause;
         private double intensity = 1;
         private bool ihan;
@@ -340,7 +341,12 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
 
                     return;
                 case WordRole.Conditional:
-                    EndNegation();
+                    // "ei voisi olla parempi", "couldn't be better": the negation reaches into the conditional.
+                    if (!(negationLeft == NegationWindow && index >= 1 && tokens[index - 1].Kind == TokenKind.Word))
+                    {
+                        EndNegation();
+                    }
+
                     NewClause(0.4);
                     return;
                 case WordRole.ScopeBreak:
@@ -524,6 +530,23 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private void Polar(double value, bool caps, int index)
         {
             var v = value;
+            if (v > 0 && (wishClause == CurrentClause || (Comparative(index) && PrecededByAny(index, 3, Counterfactual))))
+            {
+                var c = clauses[CurrentClause];
+                c.Weight = Math.Max(c.Weight, 1);
+                clauses[CurrentClause] = c;
+                if (negationLeft > 0)
+                {
+                    // "couldn't be better", "ei voisi olla parempi".
+                    negationLeft = 0;
+                    negationUsed = true;
+                }
+                else
+                {
+                    // "could be clearer", "toimitus voisi olla nopeampi": what is wished for was missing.
+                    v = -0.6 * v;
+                }
+            }
 
             // After "didn't arrive" / "ei vastannut" the negation is about the awaited thing: a complaint that follows
             // ("for weeks", "viikkoon") is not turned around.
@@ -616,7 +639,8 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             }
 
             // "as promised", "as expected", "kuten luvattiin", "sovitusti".
-            if ((word.StartsWith("promise") || word.StartsWith("expected") || word.StartsWith("agreed") || word.StartsWith("described") || word.StartsWith("advertised") || word.StartsWith("ordered"))
+            if ((word.StartsWith("promise") || word.StartsWith("expected") || word.StartsWith("agreed") || word.StartsWith("described") || word.StartsWith("advertised") || word.StartsWith("ordered")
+                || word.StartsWith("desired") || word.StartsWith("wished") || word.StartsWith("requested") || word.StartsWith("instructed"))
                 && index >= 1 && Is(index - 1, "as"))
             {
                 Polar(0.8, false, index);
@@ -647,6 +671,63 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             {
                 AddContribution(-0.6, sarcasmCandidate: false);
                 Tick();
+                return true;
+            }
+
+            // "just what I wanted", "exactly the way I ordered it", "juuri sitä mitä halusin": the expectation was met.
+            var met = MetExpectation(index, word);
+            if (met != 0)
+            {
+                Polar(0.8 * met, false, index);
+                return true;
+            }
+
+            // "everything went all right"
+            if (word.SequenceEqual("right") && index >= 1 && Is(index - 1, "all"))
+            {
+                Polar(0.7, false, index);
+                return true;
+            }
+
+            // "a week later than promised", "much longer than originally agreed", "kesti luvattua kauemmin": a broken
+            // promise. "faster than expected" keeps its praise.
+            if (BrokenPromise(index, word))
+            {
+                Polar(-0.8, false, index);
+                return true;
+            }
+
+            // "I will continue to order", "keep buying here".
+            if ((word.StartsWith("continu") || word.SequenceEqual("keep")) && FollowedByAny(index, 3, ReturnVerbs))
+            {
+                Polar(1.0, false, index);
+                return true;
+            }
+
+            // "a full ten", "full marks", "täysi kymppi", "täydet pisteet".
+            if (word is "ten" or "score" or "marks" or "points" or "kymppi" or "kympin" or "pisteet" && index >= 1
+                && (Is(index - 1, "full") || Is(index - 1, "täysi") || Is(index - 1, "täydet") || Is(index - 1, "täyden")))
+            {
+                Polar(1.3, false, index);
+                return true;
+            }
+
+            // "I would have liked faster delivery", "olisin toivonut …": a wish that was not met.
+            if (word is "liked" or "wanted" or "hoped" or "preferred" or "expected" or "appreciated" or "wished" or "toivonut" or "halunnut" or "odottanut"
+                && index >= 2 && ((Is(index - 1, "have") && (Is(index - 2, "would") || Is(index - 2, "i'd"))) || Is(index - 1, "olisin") || Is(index - 1, "olisimme") || Is(index - 2, "olisin") || Is(index - 2, "olisimme")))
+            {
+                var c = clauses[CurrentClause];
+                c.Weight = Math.Max(c.Weight, 1);
+                clauses[CurrentClause] = c;
+                wishClause = CurrentClause;
+                AddContribution(-0.8, sarcasmCandidate: false);
+                return true;
+            }
+
+            // "the process went well until …": what follows "until" outweighs what came before.
+            if ((word.SequenceEqual("until") || word.SequenceEqual("kunnes")) && sentenceWords > 3)
+            {
+                Contrast();
                 return true;
             }
 
@@ -688,6 +769,84 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             return unit;
         }
 
+        /// <summary>+1 when an expectation was met ("just what I wanted"), -1 when contradicted ("other than what was ordered").</summary>
+        private readonly int MetExpectation(int index, ReadOnlySpan<char> word)
+        {
+            // A wish met is praise on its own; an order or expectation met ("sitä mitä tilasin") is neutral unless
+            // stressed ("juuri sitä mitä tilasin", "exactly what I ordered").
+            var wishEn = word is "wanted" or "hoped" or "desired" or "wished" or "imagined";
+            var wishFi = word.StartsWith("halus") || word is "toivoin" or "toivoimme";
+            var english = wishEn || word is "expected" or "ordered" or "needed" or "asked";
+            var finnish = wishFi || word.StartsWith("tilas") || word is "odotin" or "odotimme" or "tarvitsin" or "tarvitsimme" or "pyysin";
+            if (!english && !finnish)
+            {
+                return 0;
+            }
+
+            for (var j = index - 1; j >= 0 && j >= index - 3 && tokens[j].Kind == TokenKind.Word; j--)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                if (english ? w is "what" or "way" or "like" : w is "mitä" or "kuin")
+                {
+                    // "other than what was ordered", "different from what I wanted", "eri kuin mitä tilasin".
+                    if (j >= 1 && (Is(j - 1, "than") || Is(j - 1, "from") || Is(j - 1, "other") || Is(j - 1, "kuin") || Is(j - 1, "eri") || Is(j - 1, "muuta")))
+                    {
+                        return -1;
+                    }
+
+                    return wishEn || wishFi || PrecededByAny(index, 5, Stress) ? 1 : 0;
+                }
+            }
+
+            return 0;
+        }
+
+        private readonly bool BrokenPromise(int index, ReadOnlySpan<char> word)
+        {
+            if (word is "promised" or "estimated" or "expected" or "announced" or "agreed" or "stated" or "advertised" or "planned" or "indicated" or "reported" or "quoted")
+            {
+                var than = index >= 1 && Is(index - 1, "than") ? index - 1 : index >= 2 && Is(index - 2, "than") ? index - 2 : -1;
+                if (than < 1 || tokens[than - 1].Kind != TokenKind.Word)
+                {
+                    return false;
+                }
+
+                // "faster than I expected" is praise: the comparative before "than" decides.
+                var before = lower.Slice(tokens[than - 1].Start, tokens[than - 1].Length);
+                return !(IsPraise(before) || (before.EndsWith("er") && (IsPraise(before[..^2]) || IsPraise(before[..^1]))));
+            }
+
+            if (word is "luvattua" or "arvioitua" or "ilmoitettua" or "odotettua" or "sovittua" && index + 1 < tokens.Count && tokens[index + 1].Kind == TokenKind.Word)
+            {
+                var next = lower.Slice(tokens[index + 1].Start, tokens[index + 1].Length);
+                return next is "kauemmin" or "pidempään" or "myöhemmin" or "hitaammin" or "kauemman" or "pidemmän" or "myöhempään";
+            }
+
+            return false;
+        }
+
+        private static bool IsPraise(ReadOnlySpan<char> w) =>
+            w.Length >= Lexicon.MinStem && Lexicon.TryMatch(w, out var e, out _) && e.Role is WordRole.Sentiment && e.Value > 0;
+
+        private static readonly string[] Stress = ["just", "exactly", "precisely", "juuri", "täsmälleen", "täsmälleen", "nimenomaan"];
+
+        private readonly bool FollowedByAny(int index, int distance, string[] words)
+        {
+            for (var j = index + 1; j < tokens.Count && j <= index + distance && tokens[j].Kind == TokenKind.Word; j++)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                foreach (var candidate in words)
+                {
+                    if (w.StartsWith(candidate))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private static int StarCount(ReadOnlySpan<char> word) => word switch
         {
             "1" or "one" or "yksi" or "yhden" or "yhtä" => 1,
@@ -697,6 +856,17 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             "5" or "five" or "viisi" or "viiden" or "full" or "täydet" => 5,
             _ => 0,
         };
+
+        private static readonly string[] Counterfactual = ["could", "should", "voisi", "pitäisi", "olisi"];
+
+        /// <summary>A comparative of praise: better, faster, clearer, more …; parempi, nopeammin.</summary>
+        private readonly bool Comparative(int index)
+        {
+            var w = lower.Slice(tokens[index].Start, tokens[index].Length);
+            return w.EndsWith("er") || w.EndsWith("ier") || (index >= 1 && Is(index - 1, "more"))
+                || w.Contains("mpi", StringComparison.Ordinal) || w.Contains("mpa", StringComparison.Ordinal) || w.Contains("mpä", StringComparison.Ordinal)
+                || w.Contains("mmin", StringComparison.Ordinal);
+        }
 
         private static readonly string[] ReturnVerbs = ["buy", "bought", "order", "shop", "use", "visit", "book", "come", "purchas", "recommend"];
 

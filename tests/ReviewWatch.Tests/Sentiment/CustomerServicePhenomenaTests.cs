@@ -90,4 +90,38 @@ public sealed class CustomerServicePhenomenaTests
     [InlineData("It took just a few days and everything was fine.")]
     [InlineData("Still the best shop in town.")]
     public void Short_waits_and_still_praise_stay_praise(string text) => Assert.True(Score(text) > 0.2, Show(text));
+
+    [Theory]
+    [InlineData("The glasses were just what I expected.")]
+    [InlineData("The book was exactly what I had hoped for.")]
+    [InlineData("Everything went all right.")]
+    [InlineData("I will continue to order from here!")]
+    [InlineData("A full ten!")]
+    [InlineData("Täysi kymppi!")]
+    [InlineData("Lopputulos oli juuri sitä mitä halusin.")]
+    [InlineData("The order was delivered faster than I expected.")]
+    public void Met_expectations_and_idioms_of_praise_are_positive(string text) => Assert.True(Score(text) > 0.2, Show(text));
+
+    [Fact]
+    public void An_order_merely_as_ordered_stays_neutral_in_finnish() => Assert.Equal(0, Score("Tuote oli sitä mitä tilasin."));
+
+    [Theory]
+    [InlineData("Will be other than what was ordered.")]
+    [InlineData("The chair came a week later than promised.")]
+    [InlineData("Delivery took much longer than originally agreed.")]
+    [InlineData("Toimitus kesti luvattua kauemmin.")]
+    public void Broken_promises_of_time_or_content_are_complaints(string text) => Assert.True(Score(text) < 0, Show(text));
+
+    [Theory]
+    [InlineData("I would have liked faster delivery.")]
+    [InlineData("Could be clearer.")]
+    [InlineData("Toimitus voisi olla nopeampi.")]
+    [InlineData("Olisin toivonut parempaa palvelua.")]
+    [InlineData("Everything went well until the package got lost.")]
+    public void Unmet_wishes_and_what_comes_after_until_are_complaints(string text) => Assert.True(Score(text) < -0.2, Show(text));
+
+    [Theory]
+    [InlineData("The service couldn't be better.")]
+    [InlineData("Palvelu ei voisi olla parempaa.")]
+    public void Could_not_be_better_is_praise(string text) => Assert.True(Score(text) > 0.2, Show(text));
 }
