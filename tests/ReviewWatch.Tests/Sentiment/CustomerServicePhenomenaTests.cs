@@ -25,6 +25,9 @@ public sealed class CustomerServicePhenomenaTests
     [InlineData("The full amount was not refunded.")]
     [InlineData("The order has not been cancelled even though I asked twice.")]
     [InlineData("No refund.")]
+    [InlineData("Rahoja ei ole palautettu.")]
+    [InlineData("Tilaus peruttiin ilman selitystä.")]
+    [InlineData("Hyvitystä ei ole vieläkään maksettu.")]
     public void A_negated_refund_or_cancellation_stays_a_complaint(string text) => Assert.True(Score(text) < -0.2, Show(text));
 
     [Theory]

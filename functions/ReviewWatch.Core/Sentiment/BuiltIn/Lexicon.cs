@@ -110,7 +110,7 @@ internal static class Lexicon
         0: arriv* came come comes coming receiv* got get gets gotten deliver* answer* repl* respond* responded response* hear heard ship shipped sent send fix* repair* resolv* solv* show showed shown appear* materializ* reach* contact* fit fits fitted match* replac* compensat* notif* inform* confirm*
         -0.6: refund* reimburs* money-back
         -0.8: cancel* cancelled canceled cancellation*
-        0: saapu* vastan* vastat* vastaus* vastauks* vastaa lähetet* lähettäny* lähettäneet toimitet* toimittanu* toimittane* korjat* korjan* korjaantu* kuulunut ilmoit* yhteydenot* hyvit*
+        0: saapu* vastan* vastat* vastaus* vastauks* vastaa lähetet* lähettäny* lähettäneet toimitet* toimittanu* toimittane* korjat* korjan* korjaantu* kuulunut ilmoit* yhteydenot* hyvit* palautettu palautettiin palauttanut palauttaneet maksettu
         -0.6: perutt* peruutet* perui peruivat peruttiin peruuntu*
         """;
 
