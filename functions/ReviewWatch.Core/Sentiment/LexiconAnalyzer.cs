@@ -383,6 +383,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     {
                         Polar(entry.Value, t.Caps, index);
                     }
+                    else if (index >= 2 && (Is(index - 1, "have") || Is(index - 1, "been")) && PrecededByAny(index, 4, ShouldHave))
+                    {
+                        // "it should have arrived by Friday", "should have been delivered": what ought to have happened did not.
+                        AddContribution(-0.6, sarcasmCandidate: false);
+                    }
 
                     return;
                 case WordRole.Degree:
@@ -856,6 +861,8 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             "5" or "five" or "viisi" or "viiden" or "full" or "täydet" => 5,
             _ => 0,
         };
+
+        private static readonly string[] ShouldHave = ["should", "ought"];
 
         private static readonly string[] Counterfactual = ["could", "should", "voisi", "pitäisi", "olisi"];
 

@@ -127,4 +127,10 @@ public sealed class CustomerServicePhenomenaTests
     [InlineData("The service couldn't be better.")]
     [InlineData("Palvelu ei voisi olla parempaa.")]
     public void Could_not_be_better_is_praise(string text) => Assert.True(Score(text) > 0.2, Show(text));
+
+    [Theory]
+    [InlineData("The parcel should have arrived by Friday.")]
+    [InlineData("Next time I will buy elsewhere.")]
+    [InlineData("Ensi kerralla ostan muualta.")]
+    public void What_should_have_happened_and_going_elsewhere_are_complaints(string text) => Assert.True(Score(text) < -0.2, Show(text));
 }

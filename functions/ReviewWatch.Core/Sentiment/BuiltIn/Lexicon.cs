@@ -77,6 +77,7 @@ internal static class Lexicon
         -1.1: disappear* incomplete* forgot* forgotten blame* shortcoming* downside* drawback* unreasonabl* inaccura* cumbersome* tedious* pointless* torn leak* leaking crash* crashed impossibl* unfinished*
         -1.5: ruin* ruined
         -0.8: critici* unnecessar* needless* uncertain* vague* complicated clumsy* tore stuck obscure* skewed unable misunderstand*
+        -1.1: elsewhere
         -0.6: forever nowhere
         -0.4: improvement* extra fee fees
         -1.1: hävis* hävinny* hävinn* keskenerä* puutt*
