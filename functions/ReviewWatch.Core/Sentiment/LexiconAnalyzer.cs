@@ -833,7 +833,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private static bool IsPraise(ReadOnlySpan<char> w) =>
             w.Length >= Lexicon.MinStem && Lexicon.TryMatch(w, out var e, out _) && e.Role is WordRole.Sentiment && e.Value > 0;
 
-        private static readonly string[] Stress = ["just", "exactly", "precisely", "juuri", "täsmälleen", "täsmälleen", "nimenomaan"];
+        private static readonly string[] Stress = ["just", "exactly", "precisely", "juuri", "täsmälleen", "nimenomaan"];
 
         private readonly bool FollowedByAny(int index, int distance, string[] words)
         {
