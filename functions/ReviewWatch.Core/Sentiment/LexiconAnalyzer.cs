@@ -19,6 +19,15 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
     private const double Alpha = 2.5;
     private const int NegationWindow = 3;
 
+    /// <summary>Negativity bias: in reviews a stated problem outweighs the same amount of praise.</summary>
+    private const double NegativeWeight = 1.15;
+
+    /// <summary>An unmet negation of something the customer waits for ("never arrived", "no response").</summary>
+    private const double UnmetExpectation = -1.1;
+
+    /// <summary>A bare unmet negation ("ei vastannut", "didn't say").</summary>
+    private const double UnmetNegation = -0.5;
+
     public Task<IReadOnlyList<SentimentResult>> AnalyzeAsync(IReadOnlyList<SentimentInput> inputs, CancellationToken cancellationToken = default)
     {
         var results = new SentimentResult[inputs.Count];
@@ -109,12 +118,15 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         return code.Length is >= 2 and <= 3 ? code : null;
     }
 
-    private struct Contribution(int clause, double value, bool inQuote, bool sarcasmCandidate)
+    private struct Contribution(int clause, double value, bool inQuote, bool sarcasmCandidate, bool polite = false)
     {
         public readonly int Clause = clause;
         public double Value = value;
         public readonly bool InQuote = inQuote;
         public bool SarcasmCandidate = sarcasmCandidate;
+
+        /// <summary>"thank you", "kiitos": courtesy that closes a complaint as often as it praises.</summary>
+        public readonly bool Polite = polite;
     }
 
     private struct Clause(int sentence, double weight)
@@ -154,6 +166,10 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private bool negationEver;
         private bool negationCant;
         private bool negationUsed;
+        private bool negationExpected;
+        private int stillAt = -10;
+        private int reservationClause = -1;
+        private int wishClause = -1;
         private int negationClause;
         private double intensity = 1;
         private bool ihan;
@@ -244,6 +260,23 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 critical |= 1 << topic;
             }
 
+            if (Phrase(index, word))
+            {
+                return;
+            }
+
+            // "the only minus is …", "ainoa miinus …", "a minor issue": what follows in the clause is a reservation.
+            if (((word.SequenceEqual("only") && index >= 1 && (Is(index - 1, "the") || Is(index - 1, "my")))
+                || word.StartsWith("ainoa") || word.SequenceEqual("ainut") || word.SequenceEqual("minor")))
+            {
+                reservationClause = CurrentClause;
+                if (word.SequenceEqual("minor"))
+                {
+                    Tick();
+                    return;
+                }
+            }
+
             if (!Lexicon.TryMatch(word, out var entry, out var stemLength))
             {
                 // Finnish "epä-" turns a positive word around (epäsiisti, epäluotettava).
@@ -308,7 +341,12 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
 
                     return;
                 case WordRole.Conditional:
-                    EndNegation();
+                    // "ei voisi olla parempi", "couldn't be better": the negation reaches into the conditional.
+                    if (!(negationLeft == NegationWindow && index >= 1 && tokens[index - 1].Kind == TokenKind.Word))
+                    {
+                        EndNegation();
+                    }
+
                     NewClause(0.4);
                     return;
                 case WordRole.ScopeBreak:
@@ -324,6 +362,33 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     return;
                 case WordRole.Ever:
                     negationEver |= negationLeft > 0;
+                    return;
+                case WordRole.Still:
+                    if (negationLeft == 0 && !NextIsPolar(index))
+                    {
+                        // "still waiting", "still in transit": in a review, what is still so is still wrong.
+                        AddContribution(-0.4, sarcasmCandidate: false);
+                    }
+
+                    stillAt = index;
+                    negationExpected |= negationLeft > 0;
+                    return;
+                case WordRole.Expected:
+                    if (negationLeft > 0)
+                    {
+                        // Decided when the scope ends: "didn't arrive" complains, "didn't receive any problems" does not.
+                        negationExpected = true;
+                    }
+                    else if (entry.Value != 0)
+                    {
+                        Polar(entry.Value, t.Caps, index);
+                    }
+                    else if (index >= 2 && (Is(index - 1, "have") || Is(index - 1, "been")) && PrecededByAny(index, 4, ShouldHave))
+                    {
+                        // "it should have arrived by Friday", "should have been delivered": what ought to have happened did not.
+                        AddContribution(-0.6, sarcasmCandidate: false);
+                    }
+
                     return;
                 case WordRole.Degree:
                     if (negationLeft > 0 && negationEver)
@@ -350,6 +415,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                     else if (entry.Value != 0)
                     {
                         AddContribution(entry.Value, sarcasmCandidate: false);
+                    }
+                    else if (word.SequenceEqual("again") && PrecededByAny(index, 3, ReturnVerbs))
+                    {
+                        // "would buy again", "will definitely order again".
+                        AddContribution(1.2, sarcasmCandidate: false);
                     }
 
                     return;
@@ -408,6 +478,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             negationLeft = NegationWindow;
             negationEver = word.SequenceEqual("never");
             negationCant = word.StartsWith("can") || word.StartsWith("couldn");
+            negationExpected = index - stillAt <= 2;
             negationUsed = false;
             negationClause = CurrentClause;
             if (t.Caps)
@@ -464,7 +535,27 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         private void Polar(double value, bool caps, int index)
         {
             var v = value;
-            if (negationLeft > 0)
+            if (v > 0 && (wishClause == CurrentClause || (Comparative(index) && PrecededByAny(index, 3, Counterfactual))))
+            {
+                var c = clauses[CurrentClause];
+                c.Weight = Math.Max(c.Weight, 1);
+                clauses[CurrentClause] = c;
+                if (negationLeft > 0)
+                {
+                    // "couldn't be better", "ei voisi olla parempi".
+                    negationLeft = 0;
+                    negationUsed = true;
+                }
+                else
+                {
+                    // "could be clearer", "toimitus voisi olla nopeampi": what is wished for was missing.
+                    v = -0.6 * v;
+                }
+            }
+
+            // After "didn't arrive" / "ei vastannut" the negation is about the awaited thing: a complaint that follows
+            // ("for weeks", "viikkoon") is not turned around.
+            if (negationLeft > 0 && !(negationExpected && v < 0))
             {
                 negationUsed = true;
                 var enoughFollows = negationCant && (FollowedBy(index, "enough") || FollowedBy(index, "tarpeeksi"));
@@ -481,7 +572,14 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             }
 
             v *= capsBoost * (caps ? 1.4 : 1);
-            AddContribution(v, sarcasmCandidate: false);
+            if (v < 0 && reservationClause == CurrentClause)
+            {
+                // "the only minus", "ainoa miinus", "a minor issue": a reservation inside praise.
+                v *= 0.3;
+            }
+
+            var w = lower.Slice(tokens[index].Start, tokens[index].Length);
+            contributions.Add(new Contribution(CurrentClause, v, quoteOpen, false, polite: w.StartsWith("thank") || w.StartsWith("kiit")));
             ResetIntensity();
             Tick(countsForIntensity: false);
         }
@@ -498,6 +596,286 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
 
             return false;
         }
+
+        /// <summary>The word one or two places back (words only, within the clause).</summary>
+        private readonly bool PrecededBy(int index, string word) =>
+            (index >= 1 && Is(index - 1, word)) || (index >= 2 && tokens[index - 1].Kind == TokenKind.Word && Is(index - 2, word));
+
+        private readonly bool PrecededByAny(int index, int distance, string[] words)
+        {
+            for (var j = index - 1; j >= 0 && j >= index - distance && tokens[j].Kind == TokenKind.Word; j--)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                foreach (var candidate in words)
+                {
+                    if (w.StartsWith(candidate))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private readonly bool NextWordIs(int index, string word) => index + 1 < tokens.Count && Is(index + 1, word);
+
+        /// <summary>
+        /// Multiword expressions of customer reviews, decided on the word that completes them. Returns true when the
+        /// word was consumed.
+        /// </summary>
+        private bool Phrase(int index, ReadOnlySpan<char> word)
+        {
+            // Star ratings said in words: "5 stars", "one star", "viisi tähteä". "1 star off" / "tähti pois" means four.
+            if (index + 1 < tokens.Count && tokens[index + 1].Kind == TokenKind.Word)
+            {
+                var next = lower.Slice(tokens[index + 1].Start, tokens[index + 1].Length);
+                if (next.StartsWith("star") || next.StartsWith("tähte") || next.StartsWith("tähti") || next.StartsWith("tähde"))
+                {
+                    var stars = StarCount(word);
+                    if (stars > 0)
+                    {
+                        var deducted = FollowedBy(index + 1, "off") || FollowedBy(index + 1, "minus") || FollowedBy(index + 1, "away") || FollowedBy(index + 1, "less")
+                            || FollowedBy(index + 1, "pois") || FollowedBy(index + 1, "miinus") || FollowedBy(index + 1, "vähemmän") || PrecededBy(index, "minus") || PrecededBy(index, "miinus");
+                        Polar(deducted ? 0.6 : (stars - 3) * 0.75, tokens[index].Caps, index);
+                        return true;
+                    }
+                }
+            }
+
+            // "as promised", "as expected", "kuten luvattiin", "sovitusti".
+            if ((word.StartsWith("promise") || word.StartsWith("expected") || word.StartsWith("agreed") || word.StartsWith("described") || word.StartsWith("advertised") || word.StartsWith("ordered")
+                || word.StartsWith("desired") || word.StartsWith("wished") || word.StartsWith("requested") || word.StartsWith("instructed"))
+                && index >= 1 && Is(index - 1, "as"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            if ((word.StartsWith("luvat") || word.StartsWith("luvattiin") || word.StartsWith("sovit") || word.StartsWith("odotet")) && index >= 1 && Is(index - 1, "kuten"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            // "on time", "in time", "the same day".
+            if (word.SequenceEqual("time") && index >= 1 && (Is(index - 1, "on") || (Is(index - 1, "in") && !(index >= 2 && Is(index - 2, "long")))))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            if (word.SequenceEqual("day") && index >= 2 && Is(index - 1, "same") && Is(index - 2, "the"))
+            {
+                Polar(0.8, false, index);
+                return true;
+            }
+
+            // "delivery took two weeks", "toimitus kesti viikon": a duration told as taking is a wait complained about.
+            if ((word.SequenceEqual("took") || word.SequenceEqual("takes") || word.SequenceEqual("lasted") || word.SequenceEqual("kesti") || word.SequenceEqual("kestää")) && TakesLong(index))
+            {
+                AddContribution(-0.6, sarcasmCandidate: false);
+                Tick();
+                return true;
+            }
+
+            // "just what I wanted", "exactly the way I ordered it", "juuri sitä mitä halusin": the expectation was met.
+            var met = MetExpectation(index, word);
+            if (met != 0)
+            {
+                Polar(0.8 * met, false, index);
+                return true;
+            }
+
+            // "everything went all right"
+            if (word.SequenceEqual("right") && index >= 1 && Is(index - 1, "all"))
+            {
+                Polar(0.7, false, index);
+                return true;
+            }
+
+            // "a week later than promised", "much longer than originally agreed", "kesti luvattua kauemmin": a broken
+            // promise. "faster than expected" keeps its praise.
+            if (BrokenPromise(index, word))
+            {
+                Polar(-0.8, false, index);
+                return true;
+            }
+
+            // "I will continue to order", "keep buying here".
+            if ((word.StartsWith("continu") || word.SequenceEqual("keep")) && FollowedByAny(index, 3, ReturnVerbs))
+            {
+                Polar(1.0, false, index);
+                return true;
+            }
+
+            // "a full ten", "full marks", "täysi kymppi", "täydet pisteet".
+            if (word is "ten" or "score" or "marks" or "points" or "kymppi" or "kympin" or "pisteet" && index >= 1
+                && (Is(index - 1, "full") || Is(index - 1, "täysi") || Is(index - 1, "täydet") || Is(index - 1, "täyden")))
+            {
+                Polar(1.3, false, index);
+                return true;
+            }
+
+            // "I would have liked faster delivery", "olisin toivonut …": a wish that was not met.
+            if (word is "liked" or "wanted" or "hoped" or "preferred" or "expected" or "appreciated" or "wished" or "toivonut" or "halunnut" or "odottanut"
+                && index >= 2 && ((Is(index - 1, "have") && (Is(index - 2, "would") || Is(index - 2, "i'd"))) || Is(index - 1, "olisin") || Is(index - 1, "olisimme") || Is(index - 2, "olisin") || Is(index - 2, "olisimme")))
+            {
+                var c = clauses[CurrentClause];
+                c.Weight = Math.Max(c.Weight, 1);
+                clauses[CurrentClause] = c;
+                wishClause = CurrentClause;
+                AddContribution(-0.8, sarcasmCandidate: false);
+                return true;
+            }
+
+            // "the process went well until …": what follows "until" outweighs what came before.
+            if ((word.SequenceEqual("until") || word.SequenceEqual("kunnes")) && sentenceWords > 3)
+            {
+                Contrast();
+                return true;
+            }
+
+            // "no longer" is "not any more".
+            if (word.SequenceEqual("longer") && index >= 1 && Is(index - 1, "no") && negationLeft > 0)
+            {
+                negationLeft = 0;
+                negationUsed = true;
+                AddContribution(-1.1, sarcasmCandidate: false);
+                return true;
+            }
+
+            // "where is my order?": a question that is a complaint.
+            if (word.SequenceEqual("where") && index + 2 < tokens.Count && (NextWordIs(index, "is") || NextWordIs(index, "are") || NextWordIs(index, "'s"))
+                && (Is(index + 2, "my") || Is(index + 2, "our") || Is(index + 2, "the")))
+            {
+                AddContribution(-2.0, sarcasmCandidate: false);
+                return true;
+            }
+
+            return false;
+        }
+
+        private readonly bool TakesLong(int index)
+        {
+            var unit = false;
+            for (var j = index + 1; j < tokens.Count && j <= index + 6 && tokens[j].Kind == TokenKind.Word; j++)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                if (w is "only" or "just" or "less" or "under" or "vain" or "vaan" or "vajaa" or "alle" or "hours" or "minutes" or "tuntia" or "minuuttia")
+                {
+                    return false;
+                }
+
+                unit |= w.StartsWith("day") || w.StartsWith("week") || w.StartsWith("month") || w is "forever" or "ages" or "long" or "päivä" or "päivää" or "päivän"
+                    || w.StartsWith("viiko") || w.StartsWith("viikk") || w.StartsWith("kuukau") || w is "kauan" or "pitkään" or "ikuisuuden";
+            }
+
+            return unit;
+        }
+
+        /// <summary>+1 when an expectation was met ("just what I wanted"), -1 when contradicted ("other than what was ordered").</summary>
+        private readonly int MetExpectation(int index, ReadOnlySpan<char> word)
+        {
+            // A wish met is praise on its own; an order or expectation met ("sitä mitä tilasin") is neutral unless
+            // stressed ("juuri sitä mitä tilasin", "exactly what I ordered").
+            var wishEn = word is "wanted" or "hoped" or "desired" or "wished" or "imagined";
+            var wishFi = word.StartsWith("halus") || word is "toivoin" or "toivoimme";
+            var english = wishEn || word is "expected" or "ordered" or "needed" or "asked";
+            var finnish = wishFi || word.StartsWith("tilas") || word is "odotin" or "odotimme" or "tarvitsin" or "tarvitsimme" or "pyysin";
+            if (!english && !finnish)
+            {
+                return 0;
+            }
+
+            for (var j = index - 1; j >= 0 && j >= index - 3 && tokens[j].Kind == TokenKind.Word; j--)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                if (english ? w is "what" or "way" or "like" : w is "mitä" or "kuin")
+                {
+                    // "other than what was ordered", "different from what I wanted", "eri kuin mitä tilasin".
+                    if (j >= 1 && (Is(j - 1, "than") || Is(j - 1, "from") || Is(j - 1, "other") || Is(j - 1, "kuin") || Is(j - 1, "eri") || Is(j - 1, "muuta")))
+                    {
+                        return -1;
+                    }
+
+                    return wishEn || wishFi || PrecededByAny(index, 5, Stress) ? 1 : 0;
+                }
+            }
+
+            return 0;
+        }
+
+        private readonly bool BrokenPromise(int index, ReadOnlySpan<char> word)
+        {
+            if (word is "promised" or "estimated" or "expected" or "announced" or "agreed" or "stated" or "advertised" or "planned" or "indicated" or "reported" or "quoted")
+            {
+                var than = index >= 1 && Is(index - 1, "than") ? index - 1 : index >= 2 && Is(index - 2, "than") ? index - 2 : -1;
+                if (than < 1 || tokens[than - 1].Kind != TokenKind.Word)
+                {
+                    return false;
+                }
+
+                // "faster than I expected" is praise: the comparative before "than" decides.
+                var before = lower.Slice(tokens[than - 1].Start, tokens[than - 1].Length);
+                return !(IsPraise(before) || (before.EndsWith("er") && (IsPraise(before[..^2]) || IsPraise(before[..^1]))));
+            }
+
+            if (word is "luvattua" or "arvioitua" or "ilmoitettua" or "odotettua" or "sovittua" && index + 1 < tokens.Count && tokens[index + 1].Kind == TokenKind.Word)
+            {
+                var next = lower.Slice(tokens[index + 1].Start, tokens[index + 1].Length);
+                return next is "kauemmin" or "pidempään" or "myöhemmin" or "hitaammin" or "kauemman" or "pidemmän" or "myöhempään";
+            }
+
+            return false;
+        }
+
+        private static bool IsPraise(ReadOnlySpan<char> w) =>
+            w.Length >= Lexicon.MinStem && Lexicon.TryMatch(w, out var e, out _) && e.Role is WordRole.Sentiment && e.Value > 0;
+
+        private static readonly string[] Stress = ["just", "exactly", "precisely", "juuri", "täsmälleen", "nimenomaan"];
+
+        private readonly bool FollowedByAny(int index, int distance, string[] words)
+        {
+            for (var j = index + 1; j < tokens.Count && j <= index + distance && tokens[j].Kind == TokenKind.Word; j++)
+            {
+                var w = lower.Slice(tokens[j].Start, tokens[j].Length);
+                foreach (var candidate in words)
+                {
+                    if (w.StartsWith(candidate))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static int StarCount(ReadOnlySpan<char> word) => word switch
+        {
+            "1" or "one" or "yksi" or "yhden" or "yhtä" => 1,
+            "2" or "two" or "kaksi" or "kahden" => 2,
+            "3" or "three" or "kolme" or "kolmen" => 3,
+            "4" or "four" or "neljä" or "neljän" => 4,
+            "5" or "five" or "viisi" or "viiden" or "full" or "täydet" => 5,
+            _ => 0,
+        };
+
+        private static readonly string[] ShouldHave = ["should", "ought"];
+
+        private static readonly string[] Counterfactual = ["could", "should", "voisi", "pitäisi", "olisi"];
+
+        /// <summary>A comparative of praise: better, faster, clearer, more …; parempi, nopeammin.</summary>
+        private readonly bool Comparative(int index)
+        {
+            var w = lower.Slice(tokens[index].Start, tokens[index].Length);
+            return w.EndsWith("er") || w.EndsWith("ier") || (index >= 1 && Is(index - 1, "more"))
+                || w.Contains("mpi", StringComparison.Ordinal) || w.Contains("mpa", StringComparison.Ordinal) || w.Contains("mpä", StringComparison.Ordinal)
+                || w.Contains("mmin", StringComparison.Ordinal);
+        }
+
+        private static readonly string[] ReturnVerbs = ["buy", "bought", "order", "shop", "use", "visit", "book", "come", "purchas", "recommend"];
 
         private void Tick(bool countsForIntensity = true)
         {
@@ -525,11 +903,12 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
         {
             if (!negationUsed && negationClause >= 0 && !sentences[clauses[negationClause].Sentence].Question)
             {
-                contributions.Add(new Contribution(negationClause, -0.5, false, false));
+                contributions.Add(new Contribution(negationClause, negationExpected ? UnmetExpectation : UnmetNegation, false, false));
             }
 
             negationLeft = 0;
             negationUsed = true;
+            negationExpected = false;
             negationClause = -1;
             negationEver = false;
             negationCant = false;
@@ -622,6 +1001,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
             var clauseSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(clauses);
             var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(contributions);
             var otherNegative = 0.0;
+            var plainPositive = 0.0;
             Span<bool> hasPraise = sentenceSpan.Length <= 256 ? stackalloc bool[sentenceSpan.Length] : new bool[sentenceSpan.Length];
             foreach (ref var c in items)
             {
@@ -632,6 +1012,10 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 else if (!c.SarcasmCandidate)
                 {
                     hasPraise[clauseSpan[c.Clause].Sentence] = true;
+                    if (!c.Polite)
+                    {
+                        plainPositive += c.Value;
+                    }
                 }
             }
 
@@ -657,6 +1041,11 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 {
                     v = -1.2;
                 }
+                else if (c.Polite && v > 0 && otherNegative > plainPositive)
+                {
+                    // "… still no package. Thank you." is courtesy, not praise.
+                    v *= 0.25;
+                }
 
                 ref var clause = ref clauseSpan[c.Clause];
                 ref var sentence = ref sentenceSpan[clause.Sentence];
@@ -666,7 +1055,7 @@ public sealed class LexiconAnalyzer : ISentimentAnalyzer
                 }
 
                 var w = clause.Weight * (1 + (0.2 * Math.Min(sentence.Exclaims, 3))) * (sentence.Question ? 0.5 : 1);
-                var weighted = v * w;
+                var weighted = v * w * (v < 0 ? NegativeWeight : 1);
                 clause.Sum += weighted;
                 sentence.Sum += weighted;
                 if (weighted > 0)

@@ -27,6 +27,14 @@ internal enum WordRole : byte
     Degree,
     /// <summary>uudestaan/enää/again: return intent; negated it is a strong "never again".</summary>
     Again,
+    /// <summary>
+    /// What a customer waits for: arrive, receive, answer, refund, saapua, vastata. Said plainly it is neutral (or, for
+    /// refund/cancel, mildly negative); negated it is a complaint ("never arrived", "no response", "not refunded",
+    /// "ei vastausta"), so a negation that meets one and nothing else counts more than a bare unmet negation.
+    /// </summary>
+    Expected,
+    /// <summary>still/vieläkään/edelleenkään/yhä: with a negation it is a complaint about waiting ("still haven't received").</summary>
+    Still,
 }
 
 internal readonly record struct LexEntry(WordRole Role, double Value);
@@ -46,6 +54,10 @@ internal static class Lexicon
         0.5: kelpaa kelpas* kohtalai* siedettä* kelvolli* halpa* halva* halvalla hintansa
         1.5: excellent* outstanding* amazing* awesome* fantastic* wonderful* perfect* superb* brilliant* exceptional* flawless* impeccable* delightful* stunning* marvel* terrific* magnificent* best love loved loves loving lovely recommend* recommended highly
         1.1: good great greatest nice nicely friendly* helpful* pleasant* pleased* pleasure* happy happily glad satisfied satisfying satisfaction smooth* easy easily effortless* quick* fast fastest swift* prompt* efficient* reliable reliably trustworthy* professional professionally competent* knowledgeable* courteous* polite* kindly warm* welcom* clean* tidy fresh delicious* tasty yummy beautiful* cozy cosy comfortable* convenient* affordable* reasonabl* fair fairly worth thank thanks thankful* grateful* appreciat* enjoy* impress* super wow cool neat solid superior* attentive* cheerful* exceeded works worked working functional* accurate* seamless* simple* clear* clearly liked likes favourite* favorite* excited* success* satisfy* problemless trouble-free hassle-free rewarding* gem punctual* generous* charming* smile* smiling* bargain* cheaply helpfulness patient* responsive* thorough* awesome
+        1.1: faster quicker
+        0.8: better
+        1.1: straightforward* versatile* sturdy durable* commendabl* delighted* recommendabl* agile flexib* fluent* uncomplicated first-class top-notch spot-on worry-free carefree user-friendly high-quality superfast well-functioning
+        0.8: well-* intact timely punctual
         0.8: correct correctly appropriate* suitable* plus rapid* rapidly exactly easier easiest handy practical* painless* safe safely satisf* informative* met expectations agreed
         0.4: quality value cheap kind top ok okay decent*
         0.7: fine well adequate* acceptable* alright reasonable
@@ -62,6 +74,14 @@ internal static class Lexicon
         -0.5: kiireinen hintava vaihtelev* keskinkertai* keskiverto* tavanomai* mitäänsanomaton
         -1.6: terrible* horrible* horrendous* awful* appalling* atrocious* dreadful* disgust* gross* worst worse nightmare* disaster* disastrous* scam* scammer* fraud* fraudulent* cheat* cheated* rip-off ripoff ripped thief* thieves stole* stolen rude* unprofessional* incompetent* useless* pathetic* ridiculous* outrage* outrageous* unacceptable* shameful* shame* disgrace* hate* hated* furious* angry* fuming* insult* insulting* arrogant* hostile* abysmal* unbearable* inexcusable* avoid* beware* rubbish garbage crap crappy shit shitty sucks sucked lousy* dishonest* misleading* deceiv* liar* lied lying lies
         -1.1: bad badly poor poorly disappoint* dissatisf* unsatisf* unhappy* unfortunate* unfortunately sadly sad regret* annoy* frustrat* irritat* upset* complain* complaint* problem problems problematic issue issues trouble* hassle* difficult* confus* unclear* unhelpful* unfriendly* impolite* careless* negligen* slow slowly slower slowest sluggish* late delay delayed delays delaying broken broke damage* damaged defect* defective* faulty* fault* error* errors mistake* wrong wrongly missing lost lose losing failed fail fails failure* refus* cancel* cancelled canceled ignore* ignored dirty* filthy* stain* smell* smelly stink* mould* mold* moldy cold stale bland* tasteless* burnt* overcook* undercook* raw greasy* soggy* expensive* overpric* pricey costly noisy* crowded cramped uncomfortable* mess messy chaos* chaotic* lacking* lacks lack worthless waste wasted wasting charged overcharg* hidden pushy* unreliable* unresponsive* unavailable* bother* worried* worry* stress* stressful* lousy awkward* excuse* excuses refund* reclaim* reclamation* chargeback* unanswered* rejected* poorer inferior* subpar mediocre* meh questionable* suspicious* doubt* doubtful* weird strange* shoddy* flimsy* cheaply-made bankrupt* unusable* nonexistent* non-existent inconvenien* tired* boring* dull* 
+        -1.1: disappear* incomplete* forgot* forgotten blame* shortcoming* downside* drawback* unreasonabl* inaccura* cumbersome* tedious* pointless* torn leak* leaking crash* crashed impossibl* unfinished*
+        -1.5: ruin* ruined
+        -0.8: critici* unnecessar* needless* uncertain* vague* complicated clumsy* tore stuck obscure* skewed unable misunderstand*
+        -1.1: elsewhere
+        -0.6: forever nowhere
+        -0.4: improvement* extra fee fees
+        -1.1: hävis* hävinny* hävinn* keskenerä* puutt*
+        -0.8: epäselvy* epätietoi* epävarm*
         -1.2: dålig* sämst* otrevlig* tyvärr besvik* långsam* smutsig* dyr dyrt
         """;
 
@@ -81,8 +101,18 @@ internal static class Lexicon
         conditional: jos jollei mikäli if unless would could wish hopefully olisi olisin olisimme voisi voisitte toivoisin toivottavasti kannattaisi
         scopebreak: kuin vaan vain ja sekä tai eli than and or only except
         filler: ole ollut olleet ollu olla oli ovat olivat olen olin olemme olimme olette olitte on mitään mikään yhtään lainkaan ollenkaan juuri kyllä voi voinut voitu saa saanut saatu tullut tule tulla tullu niin be been being was were is are am do does did have has had at all any anything a an the that it this even
+        still: still vieläkään edelleenkään yhä
         ever: koskaan ikinä ikänä ever before
         degree: näin noin niin yhtä such so
+        """;
+
+    // What a customer waits for. Weight 0 unless said plainly it already hints at trouble (refund, cancel).
+    private const string Expected = """
+        0: arriv* came come comes coming receiv* got get gets gotten deliver* answer* repl* respond* responded response* hear heard ship shipped sent send fix* repair* resolv* solv* show showed shown appear* materializ* reach* contact* fit fits fitted match* replac* compensat* notif* inform* confirm*
+        -0.6: refund* reimburs* money-back
+        -0.8: cancel* cancelled canceled cancellation*
+        0: saapu* vastan* vastat* vastaus* vastauks* vastaa lähetet* lähettäny* lähettäneet toimitet* toimittanu* toimittane* korjat* korjan* korjaantu* kuulunut ilmoit* yhteydenot* hyvit* palautettu palautettiin palauttanut palauttaneet maksettu
+        -0.6: perutt* peruutet* perui peruivat peruttiin peruuntu*
         """;
 
     private static readonly Dictionary<string, LexEntry> ExactWords = new(StringComparer.Ordinal);
@@ -113,6 +143,7 @@ internal static class Lexicon
                 "scopebreak" => WordRole.ScopeBreak,
                 "filler" => WordRole.Filler,
                 "ever" => WordRole.Ever,
+                "still" => WordRole.Still,
                 _ => WordRole.Degree,
             };
             foreach (var w in line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -121,6 +152,7 @@ internal static class Lexicon
             }
         }
 
+        Load(Expected, WordRole.Expected);
         Load(Intensifiers, WordRole.Intensifier);
         Load(Positive, WordRole.Sentiment);
         Load(Negative, WordRole.Sentiment);
