@@ -10,8 +10,8 @@ namespace ReviewWatch.Digest;
 public sealed record DigestMessage(BusinessEntity Business, DigestReport Report, string Subject, string Html, string Text, string Summary, string Link);
 
 /// <summary>
-/// One way a digest reaches the owner (the local outbox now; email, Teams and Slack later, Teams/Slack as a
-/// summary card linking to the digest page). Must be safe to call again for the same business and week.
+/// One way a digest reaches the owner: the local outbox, and the business's alert routes (email in full; Teams,
+/// Slack and webhooks as a summary linking to the digest page). Must be safe to call again for the same business and week.
 /// </summary>
 public interface IDigestSender
 {

@@ -4,7 +4,7 @@ namespace ReviewWatch.Digest;
 
 public static class DigestServiceCollectionExtensions
 {
-    /// <summary>The weekly digest: options (section "Digest"), builder, scheduler and the outbox sender.</summary>
+    /// <summary>The weekly digest: options (section "Digest"), builder, scheduler, the outbox and the alert-route senders.</summary>
     public static IServiceCollection AddDigest(this IServiceCollection services)
     {
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section)
@@ -14,6 +14,7 @@ public static class DigestServiceCollectionExtensions
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<IDigestSender, OutboxDigestSender>();
+        services.AddSingleton<IDigestSender, RoutedDigestSender>();
         return services;
     }
 }
