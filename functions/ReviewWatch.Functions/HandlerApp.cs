@@ -36,6 +36,10 @@ public static class HandlerApp
         // Finnish text stays readable in the HTML (ä, not &#xE4;); markup characters are still encoded.
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
+        // Traces and metrics: every invocation and request, outbound calls, and the product's own measures;
+        // exported to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+        builder.AddReviewWatchTelemetry();
+
         // Dev host only: exit when the process that started us is gone, so a killed dev host leaves no orphan.
         builder.Services.AddHostedService<ParentWatch>();
 

@@ -6,6 +6,7 @@ using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
 using ReviewWatch.Reviews;
 using ReviewWatch.Storage;
+using ReviewWatch.Telemetry;
 
 namespace ReviewWatch.Alerts;
 
@@ -87,6 +88,10 @@ public sealed class AlertDispatcher(
                 if (await NotifyOnceAsync(notifier, route, alert, cancellationToken))
                 {
                     await RecordHealthAsync(alert.Business.RowKey, route, null, cancellationToken);
+                    if (alert.Kind == AlertKind.NewItem)
+                    {
+                        ReviewWatchTelemetry.AlertSent(time.GetUtcNow() - alert.Case.ItemCreatedAt, route.Channel, alert.Case.Severity);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ReviewWatch.Businesses;
 using ReviewWatch.Recovery;
 using ReviewWatch.Storage;
+using ReviewWatch.Telemetry;
 
 namespace ReviewWatch.Alerts;
 
@@ -24,14 +25,20 @@ public sealed class EscalationService(
     {
         var now = time.GetUtcNow();
         var escalated = 0;
+        var overdue = 0;
         var failures = new List<Exception>();
         foreach (var business in await directory.ListBusinessesAsync(cancellationToken))
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {business.RowKey} and DueAt lt {now}");
             await foreach (var c in storage.Cases.QueryAsync<RecoveryCase>(filter, cancellationToken: cancellationToken))
             {
-                if (!CaseStatus.IsOpen(c.Status) || c.Status == CaseStatus.Replied
-                    || (c.Severity != "critical" && QuietHours.EndOf(business, now) is not null))
+                if (!CaseStatus.IsOpen(c.Status) || c.Status == CaseStatus.Replied)
+                {
+                    continue;
+                }
+
+                overdue++;
+                if (c.Severity != "critical" && QuietHours.EndOf(business, now) is not null)
                 {
                     continue;
                 }
@@ -50,6 +57,7 @@ public sealed class EscalationService(
             }
         }
 
+        ReviewWatchTelemetry.OverdueCases(overdue);
         if (failures.Count > 0)
         {
             logger.LogWarning("Escalation: {Failed} overdue alert(s) failed on some channel; the next run retries them", failures.Count);

@@ -9,6 +9,7 @@ using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
 using ReviewWatch.Sentiment;
 using ReviewWatch.Storage;
+using ReviewWatch.Telemetry;
 
 namespace ReviewWatch.Reviews;
 
@@ -108,12 +109,18 @@ public sealed class ReviewIngestor(
                 updated++;
             }
 
+            if (entity.Flagged && (existing is null || !existing.Flagged || existing.Severity != entity.Severity))
+            {
+                ReviewWatchTelemetry.ItemFlagged("review", entity.Severity, location.LocationId);
+            }
+
             if (entity.AlertState == "pending")
             {
                 alerts.Add(AlertFor(entity));
             }
         }
 
+        ReviewWatchTelemetry.ItemsIngested(added + updated, "review", location.LocationId);
         logger.LogInformation(
             "Ingested location {LocationId}: {Added} new, {Updated} updated, {Unchanged} unchanged, {Alerts} alerts owed",
             location.LocationId, added, updated, unchanged, alerts.Count);

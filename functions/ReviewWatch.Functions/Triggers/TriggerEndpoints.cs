@@ -77,6 +77,10 @@ public static class TriggerEndpoints
         app.MapPost("/" + functionName, async (HttpContext context, ILoggerFactory loggers) =>
         {
             var logger = loggers.CreateLogger("Function." + functionName);
+            // One span per invocation, named and tagged as OpenTelemetry's FaaS conventions describe.
+            using var activity = ReviewWatch.Telemetry.ReviewWatchTelemetry.Source.StartActivity(functionName, System.Diagnostics.ActivityKind.Server);
+            activity?.SetTag("faas.name", functionName);
+            activity?.SetTag("faas.invocation_id", context.Request.Headers["X-Azure-Functions-InvocationId"].ToString());
             InvocationRequest invocation;
             try
             {
@@ -88,6 +92,8 @@ public static class TriggerEndpoints
                 return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 400);
             }
 
+            activity?.SetTag("messaging.message.id", invocation.MessageId);
+            activity?.SetTag("faas.retry_count", invocation.DequeueCount - 1);
             try
             {
                 var result = await body(invocation, context.RequestServices, context.RequestAborted);
@@ -95,6 +101,7 @@ public static class TriggerEndpoints
             }
             catch (Exception ex) when (ex is InvalidMessageException or BadInvocationException)
             {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 var max = HostSettings.MaxDequeueCount;
                 var attempt = invocation.DequeueCount;
                 logger.LogError(
@@ -105,6 +112,7 @@ public static class TriggerEndpoints
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 logger.LogError(ex, "Invocation of {Function} (message {MessageId}, attempt {Attempt}) failed; the host will retry", functionName, invocation.MessageId, invocation.DequeueCount);
                 return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 500);
             }
