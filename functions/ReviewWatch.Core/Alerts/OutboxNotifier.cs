@@ -24,16 +24,40 @@ public sealed class OutboxNotifier(IOptions<AlertingOptions> options, ILogger<Ou
         return path;
     }
 
-    /// <summary>Writes a message into the outbox atomically (temp file + rename): a crash never leaves half a file.</summary>
+    /// <summary>
+    /// Writes a message into the outbox atomically: it is written under <c>.partial/</c> and then moved in, so the
+    /// outbox only ever holds complete messages, even when the process is killed mid-write. Partials left by a killed
+    /// writer are swept once they are ten minutes old.
+    /// </summary>
     public static async Task<string> WriteAsync(MimeMessage message, string outboxPath, string fileName, CancellationToken cancellationToken)
     {
         var folder = Path.GetFullPath(outboxPath);
-        Directory.CreateDirectory(folder);
+        var partial = Path.Combine(folder, ".partial");
+        Directory.CreateDirectory(partial);
+        SweepStalePartials(partial);
         var path = Path.Combine(folder, fileName);
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var temp = Path.Combine(partial, fileName + "." + Guid.NewGuid().ToString("N")[..8]);
         await message.WriteToAsync(temp, cancellationToken);
         File.Move(temp, path, overwrite: true);
         return path;
+    }
+
+    private static void SweepStalePartials(string partial)
+    {
+        foreach (var file in Directory.EnumerateFiles(partial))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-10))
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (IOException)
+            {
+                // Another writer is on it; the next write sweeps again.
+            }
+        }
     }
 }
 

@@ -17,16 +17,22 @@ public sealed class SmtpNotifier(IOptions<AlertingOptions> options) : INotifier
             throw new InvalidOperationException("SMTP is not configured (Alerting__Smtp__Host).");
         }
 
-        var message = EmailMessages.Build(alert, o.FromAddress, target);
-        using var client = new SmtpClient { Timeout = (int)o.ChannelTimeout.TotalMilliseconds };
-        await client.ConnectAsync(o.Smtp.Host, o.Smtp.Port, o.Smtp.UseStartTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None, cancellationToken);
-        if (AlertRouter.Configured(o.Smtp.User))
+        var response = await SendAsync(EmailMessages.Build(alert, o.FromAddress, target), o, cancellationToken);
+        return $"{target} ({response})";
+    }
+
+    /// <summary>Sends one message through the configured SMTP server (alerts and digests share this).</summary>
+    public static async Task<string> SendAsync(MimeKit.MimeMessage message, AlertingOptions options, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = (int)options.ChannelTimeout.TotalMilliseconds };
+        await client.ConnectAsync(options.Smtp.Host, options.Smtp.Port, options.Smtp.UseStartTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None, cancellationToken);
+        if (AlertRouter.Configured(options.Smtp.User))
         {
-            await client.AuthenticateAsync(o.Smtp.User, o.Smtp.Password, cancellationToken);
+            await client.AuthenticateAsync(options.Smtp.User, options.Smtp.Password, cancellationToken);
         }
 
         var response = await client.SendAsync(message, cancellationToken);
         await client.DisconnectAsync(quit: true, cancellationToken);
-        return $"{target} ({response})";
+        return response;
     }
 }

@@ -1,9 +1,5 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using ReviewWatch.Alerts;
@@ -43,8 +39,8 @@ public sealed class RoutedDigestSender(
                 var target = route.Channel switch
                 {
                     "email" => await EmailAsync(message, route.Target, cancellationToken),
-                    "teams" => await PostAsync(route.Target, TeamsCard(message).ToJsonString(), cancellationToken),
-                    "slack" => await PostAsync(route.Target, SlackMessage(message).ToJsonString(), cancellationToken),
+                    "teams" => await WebhookPost.SendAsync(http, route.Target, TeamsCard(message).ToJsonString(), null, cancellationToken),
+                    "slack" => await WebhookPost.SendAsync(http, route.Target, SlackMessage(message).ToJsonString(), null, cancellationToken),
                     "webhook" => await PostWebhookAsync(route.Target, message, cancellationToken),
                     _ => null,
                 };
@@ -82,15 +78,7 @@ public sealed class RoutedDigestSender(
         mail.Subject = message.Subject;
         mail.MessageId = $"digest.{message.Business.RowKey}.{message.Report.Week}@reviewwatch";
         mail.Body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html }.ToMessageBody();
-        using var client = new SmtpClient { Timeout = (int)o.ChannelTimeout.TotalMilliseconds };
-        await client.ConnectAsync(o.Smtp.Host, o.Smtp.Port, o.Smtp.UseStartTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None, cancellationToken);
-        if (AlertRouter.Configured(o.Smtp.User))
-        {
-            await client.AuthenticateAsync(o.Smtp.User, o.Smtp.Password, cancellationToken);
-        }
-
-        await client.SendAsync(mail, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await SmtpNotifier.SendAsync(mail, o, cancellationToken);
         return to;
     }
 
@@ -106,31 +94,12 @@ public sealed class RoutedDigestSender(
             ["link"] = message.Link,
         }.ToJsonString();
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return PostAsync(url, body, cancellationToken, new Dictionary<string, string>
+        return WebhookPost.SendAsync(http, url, body, new Dictionary<string, string>
         {
             ["X-ReviewWatch-Timestamp"] = timestamp,
             ["X-ReviewWatch-Signature"] = WebhookNotifier.Sign(alerting.Value.Webhook.Secret, timestamp, body),
             ["X-ReviewWatch-Delivery"] = $"digest.{message.Business.RowKey}.{message.Report.Week}",
-        });
-    }
-
-    private async Task<string> PostAsync(string url, string json, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var client = http.CreateClient(TeamsNotifier.HttpClientName);
-        using var response = await client.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"{request.RequestUri!.Host} answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
-        }
-
-        return request.RequestUri!.Host;
+        }, cancellationToken);
     }
 
     /// <summary>The Teams summary: the digest's headline lines and a button to the page. Text goes in TextRuns (no markdown).</summary>

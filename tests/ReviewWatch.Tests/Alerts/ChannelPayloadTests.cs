@@ -118,3 +118,27 @@ public sealed class ChannelPayloadTests
         Assert.Single(smtp.Messages());
     }
 }
+
+/// <summary>The outbox holds only complete messages, whatever happened to earlier writers.</summary>
+public sealed class OutboxTests
+{
+    [Fact]
+    public async Task Partials_never_sit_beside_alerts_and_a_killed_writers_leftovers_are_swept()
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), "rw-outbox-" + Guid.NewGuid().ToString("N")[..8]);
+        var partial = Path.Combine(outbox, ".partial");
+        Directory.CreateDirectory(partial);
+        var stale = Path.Combine(partial, "c-dead-high.eml.0badf00d");
+        await File.WriteAllTextAsync(stale, "half a message");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddMinutes(-11));
+        var fresh = Path.Combine(partial, "c-live-high.eml.0c0ffee0");
+        await File.WriteAllTextAsync(fresh, "being written right now");
+
+        var path = await OutboxNotifier.WriteAsync(EmailMessages.Build(AlertTestData.Alert(), "alerts@example.com"), outbox, "c-0123456789abcdef-high.eml", CancellationToken.None);
+
+        Assert.Equal([path], Directory.GetFiles(outbox));
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh)); // another writer's partial in progress is left alone
+        Assert.Equal("[KORKEA] Uusi negatiivinen arvio 1★ – Kahvila Keskusta", MimeMessage.Load(path).Subject);
+    }
+}
