@@ -39,7 +39,7 @@ public sealed class RedditTokenProvider(IHttpClientFactory factory, IOptions<Men
                 Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.ClientId}:{o.ClientSecret}")));
-            request.Headers.UserAgent.ParseAdd(o.UserAgent);
+            request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
             using var response = await factory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
@@ -121,7 +121,7 @@ public sealed class RedditMentionSource(HttpClient http, RedditTokenProvider tok
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(cancellationToken));
-            request.Headers.UserAgent.ParseAdd(o.Reddit.UserAgent);
+            request.Headers.TryAddWithoutValidation("User-Agent", o.Reddit.UserAgent);
             try
             {
                 var (body, response) = await SourceHttp.GetJsonAsync(http, request, Name, RedditJsonContext.Default.RedditListing, RateLimit, cancellationToken);
