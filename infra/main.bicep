@@ -23,6 +23,8 @@ param pollSchedule string = '0 */5 * * * *'
 param digestSchedule string = '0 5 * * * *'
 @description('EscalateOverdue timer: how often open cases past their reply due time are checked (each breach re-alerts once).')
 param escalateSchedule string = '0 */5 * * * *'
+@description('PollMentions timer: how often every business\'s social-media and feed mentions are polled.')
+param mentionsSchedule string = '0 */10 * * * *'
 param slaCriticalHours string = '1'
 param slaHighHours string = '4'
 param slaMediumHours string = '24'
@@ -58,6 +60,10 @@ param teamsWebhookUrl string = ''
 param slackWebhookUrl string = ''
 @secure()
 param webhookSigningSecret string = ''
+// Mentions: Reddit app-only OAuth (empty = Reddit off). Bluesky and Mastodon need no credentials.
+param redditClientId string = ''
+@secure()
+param redditClientSecret string = ''
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -131,6 +137,7 @@ module keyVault 'core/security/keyvault.bicep' = {
       'teams-webhook-url': teamsWebhookUrl
       'slack-webhook-url': slackWebhookUrl
       'webhook-signing-secret': webhookSigningSecret
+      'reddit-client-secret': redditClientSecret
     }
   }
 }
@@ -170,6 +177,7 @@ module api 'app/api.bicep' = {
       POLL_SCHEDULE: pollSchedule
       DIGEST_SCHEDULE: digestSchedule
       ESCALATE_SCHEDULE: escalateSchedule
+      MENTIONS_SCHEDULE: mentionsSchedule
       Sla__CriticalHours: slaCriticalHours
       Sla__HighHours: slaHighHours
       Sla__MediumHours: slaMediumHours
@@ -190,6 +198,8 @@ module api 'app/api.bicep' = {
       Google__RefreshToken: '@Microsoft.KeyVault(SecretUri=${secretUri}/google-refresh-token)'
       Google__PubSub__Audience: '${appBaseUrl}/api/google/notifications'
       Google__PubSub__ServiceAccount: googlePubSubServiceAccount
+      Mentions__Reddit__ClientId: redditClientId
+      Mentions__Reddit__ClientSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/reddit-client-secret)'
     }
   }
   // Role assignments first, so the host's first start can already reach storage and Key Vault.

@@ -6,6 +6,7 @@ using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
 using ReviewWatch.Digest;
 using ReviewWatch.Google;
+using ReviewWatch.Mentions;
 using ReviewWatch.Recovery;
 using ReviewWatch.Reviews;
 using ReviewWatch.Security;
@@ -61,6 +62,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AlertDispatcher>();
         services.AddDigest();
         services.AddGoogle(configuration);
+        services.AddMentions(configuration);
         return services;
     }
 }

@@ -59,6 +59,7 @@ public static class HandlerApp
         app.MapFunctionTriggers();
         app.MapDigestTriggers();
         app.MapGoogleTriggers();
+        app.MapMentionTriggers();
 
         // HTTP functions, forwarded raw by the host: the staff API and the staff pages.
         app.MapStaffApi();

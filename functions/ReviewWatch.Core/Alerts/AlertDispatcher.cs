@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewWatch.Mentions;
 using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
 using ReviewWatch.Reviews;
@@ -27,44 +28,93 @@ public sealed class AlertDispatcher(
     public async Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        if (message.ItemKind != "review")
+        var item = message.ItemKind switch
         {
-            throw new InvalidMessageException($"unknown item kind '{message.ItemKind}'");
-        }
+            "review" => await ReviewItemAsync(message, cancellationToken),
+            MentionIngestor.ItemKind => await MentionItemAsync(message, cancellationToken),
+            _ => throw new InvalidMessageException($"unknown item kind '{message.ItemKind}'"),
+        };
+        var business = await storage.Businesses.GetOrDefaultAsync<BusinessEntity>(BusinessEntity.Partition, item.BusinessId, cancellationToken)
+            ?? throw new InvalidMessageException($"business {item.BusinessId} does not exist");
+        // Mentions belong to the business, not to one of its locations.
+        var location = item.Kind == "review" ? await storage.Locations.GetOrDefaultAsync<LocationEntity>(item.BusinessId, item.LocationId, cancellationToken) : null;
 
-        var review = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
-            ?? throw new InvalidMessageException($"review {message.ItemPartition}/{message.ItemKey} does not exist");
-        var business = await storage.Businesses.GetOrDefaultAsync<BusinessEntity>(BusinessEntity.Partition, review.BusinessId, cancellationToken)
-            ?? throw new InvalidMessageException($"business {review.BusinessId} does not exist");
-        var location = await storage.Locations.GetOrDefaultAsync<LocationEntity>(review.BusinessId, review.PartitionKey, cancellationToken);
-
-        var recoveryCase = await EnsureCaseAsync(business, review, cancellationToken);
+        var recoveryCase = await EnsureCaseAsync(business, item, cancellationToken);
 
         // Quiet hours: the case is open now, the owner hears when they end (critical items always go at once).
         var now = time.GetUtcNow();
         if (recoveryCase.Severity != "critical" && QuietHours.EndOf(business, now) is DateTimeOffset quietEnd)
         {
             await storage.AlertQueue.SendMessageAsync(MessageCodec.Write(message), visibilityTimeout: quietEnd - now, cancellationToken: cancellationToken);
-            review.AlertState = "deferred";
-            review.CaseId = recoveryCase.CaseId;
-            await storage.Reviews.UpdateEntityAsync(review, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            await item.MarkAsync("deferred", recoveryCase.CaseId, cancellationToken);
             logger.LogInformation("Case {CaseId}: quiet hours at {BusinessId} until {QuietEnd}; the alert waits", recoveryCase.CaseId, business.RowKey, quietEnd);
             return recoveryCase;
         }
 
-        var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(review.Touchpoints));
-        await NotifyAllAsync(alert, review.PartitionKey, cancellationToken);
+        var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(item.Touchpoints));
+        await NotifyAllAsync(alert, item.LocationId, cancellationToken);
 
         // Only now is the alert no longer owed; if we crash before this, a replay re-sends nothing (see above).
-        if (review.AlertState != "dispatched" || review.CaseId != recoveryCase.CaseId)
+        if (item.AlertState != "dispatched" || item.CaseId != recoveryCase.CaseId)
         {
-            review.AlertState = "dispatched";
-            review.CaseId = recoveryCase.CaseId;
-            await storage.Reviews.UpdateEntityAsync(review, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            await item.MarkAsync("dispatched", recoveryCase.CaseId, cancellationToken);
         }
 
         return recoveryCase;
     }
+
+    /// <summary>What a case is opened from, whatever the kind of item; <see cref="MarkAsync"/> records the item's alert state.</summary>
+    private sealed record AlertItem(
+        string Kind,
+        string BusinessId,
+        string LocationId,
+        string Partition,
+        string Key,
+        string Text,
+        string Url,
+        string AuthorName,
+        int Rating,
+        string Language,
+        string Touchpoints,
+        string Severity,
+        DateTimeOffset CreatedAt,
+        string AlertState,
+        string CaseId,
+        Func<string, string, CancellationToken, Task> MarkAsync);
+
+    private async Task<AlertItem> ReviewItemAsync(AlertMessage message, CancellationToken cancellationToken)
+    {
+        var review = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
+            ?? throw new InvalidMessageException($"review {message.ItemPartition}/{message.ItemKey} does not exist");
+        return new AlertItem(
+            "review", review.BusinessId, review.PartitionKey, review.PartitionKey, review.RowKey, review.Text, string.Empty, review.ReviewerName, review.Rating,
+            review.Language, review.Touchpoints, review.Severity, review.CreateTime, review.AlertState, review.CaseId,
+            async (state, caseId, ct) =>
+            {
+                review.AlertState = state;
+                review.CaseId = caseId;
+                await storage.Reviews.UpdateEntityAsync(review, ETag.All, TableUpdateMode.Merge, ct);
+            });
+    }
+
+    private async Task<AlertItem> MentionItemAsync(AlertMessage message, CancellationToken cancellationToken)
+    {
+        var mention = await storage.Mentions.GetOrDefaultAsync<MentionEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
+            ?? throw new InvalidMessageException($"mention {message.ItemPartition}/{message.ItemKey} does not exist");
+        var text = mention.Title.Length == 0 || mention.Text.StartsWith(mention.Title, StringComparison.Ordinal) ? mention.Text : $"{mention.Title}\n{mention.Text}".Trim();
+        return new AlertItem(
+            MentionIngestor.ItemKind, mention.BusinessId, MentionLocationId, mention.PartitionKey, mention.RowKey, text, mention.Url, mention.Author, 0,
+            mention.Language, mention.Touchpoints, mention.Severity, mention.PublishedAt, mention.AlertState, mention.CaseId,
+            async (state, caseId, ct) =>
+            {
+                mention.AlertState = state;
+                mention.CaseId = caseId;
+                await storage.Mentions.UpdateEntityAsync(mention, ETag.All, TableUpdateMode.Merge, ct);
+            });
+    }
+
+    /// <summary>The LocationId of a mention's case: mentions are about the business, so no location of it matches.</summary>
+    public const string MentionLocationId = "mentions";
 
     /// <summary>
     /// Sends the alert on every route that wants it. Each route is tried even if another fails; a failure is
@@ -141,48 +191,49 @@ public sealed class AlertDispatcher(
     private static string Redact(string target) =>
         Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("http", StringComparison.Ordinal) ? $"{uri.Scheme}://{uri.Host}/…" : target;
 
-    private async Task<RecoveryCase> EnsureCaseAsync(BusinessEntity business, ReviewEntity review, CancellationToken cancellationToken)
+    private async Task<RecoveryCase> EnsureCaseAsync(BusinessEntity business, AlertItem item, CancellationToken cancellationToken)
     {
-        var caseId = RecoveryCase.IdFor("review", review.PartitionKey, review.RowKey);
+        var caseId = RecoveryCase.IdFor(item.Kind, item.Partition, item.Key);
         var now = time.GetUtcNow();
         var candidate = new RecoveryCase
         {
             PartitionKey = business.RowKey,
             RowKey = caseId,
-            LocationId = review.PartitionKey,
-            ItemKind = "review",
-            ItemKey = review.RowKey,
-            ItemText = review.Text,
-            ReviewerName = review.ReviewerName,
-            Rating = review.Rating,
-            Language = review.Language,
-            Touchpoints = review.Touchpoints,
-            Severity = review.Severity,
+            LocationId = item.LocationId,
+            ItemKind = item.Kind,
+            ItemKey = item.Key,
+            ItemText = item.Text,
+            ItemUrl = item.Url,
+            ReviewerName = item.AuthorName,
+            Rating = item.Rating,
+            Language = item.Language,
+            Touchpoints = item.Touchpoints,
+            Severity = item.Severity,
             Status = CaseStatus.New,
             CreatedAt = now,
-            ItemCreatedAt = review.CreateTime,
-            DueAt = now + sla.Value.For(review.Severity),
-            DraftReply = ReplyDrafter.Draft(business, review.ReviewerName, review.Language, review.Touchpoints),
+            ItemCreatedAt = item.CreatedAt,
+            DueAt = now + sla.Value.For(item.Severity),
+            DraftReply = ReplyDrafter.Draft(business, item.AuthorName, item.Language, item.Touchpoints),
         };
 
         if (await storage.Cases.TryAddAsync(candidate, cancellationToken))
         {
-            await cases.AddEventAsync(caseId, "created", "system", $"severity {review.Severity}", now, "0000000000000000000-created", cancellationToken);
-            logger.LogInformation("Opened case {CaseId} for review {ReviewKey} ({Severity})", caseId, review.RowKey, review.Severity);
+            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", now, "0000000000000000000-created", cancellationToken);
+            logger.LogInformation("Opened case {CaseId} for {ItemKind} {ItemKey} ({Severity})", caseId, item.Kind, item.Key, item.Severity);
             return candidate;
         }
 
         var existing = await storage.Cases.GetOrDefaultAsync<RecoveryCase>(business.RowKey, caseId, cancellationToken)
             ?? throw new InvalidOperationException($"case {caseId} vanished after a conflict");
-        if (ReviewIngestor.SeverityRank(review.Severity) > ReviewIngestor.SeverityRank(existing.Severity) && CaseStatus.IsOpen(existing.Status))
+        if (ReviewIngestor.SeverityRank(item.Severity) > ReviewIngestor.SeverityRank(existing.Severity) && CaseStatus.IsOpen(existing.Status))
         {
             // The item got worse (an edit): raise the case, tighten its due time.
             existing = await cases.ChangeAsync(existing, "system", "escalated", (c, at) =>
             {
                 var from = c.Severity;
-                c.Severity = review.Severity;
-                c.DueAt = Min(c.DueAt, at + sla.Value.For(review.Severity));
-                return $"severity {from} → {review.Severity}";
+                c.Severity = item.Severity;
+                c.DueAt = Min(c.DueAt, at + sla.Value.For(item.Severity));
+                return $"severity {from} → {item.Severity}";
             }, cancellationToken);
         }
 

@@ -76,6 +76,7 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
             QuietHoursStart = b.QuietHoursStart,
             QuietHoursEnd = b.QuietHoursEnd,
             AlertRoutes = b.AlertRoutes is { Count: > 0 } routes ? JsonSerializer.Serialize(routes, SeedJsonContext.Default.IReadOnlyListAlertRoute) : string.Empty,
+            MentionSettings = b.Mentions?.WithFeedsRelativeTo(folder).ToJson() ?? string.Empty,
         };
         await storage.Businesses.UpsertEntityAsync(business, TableUpdateMode.Replace, cancellationToken);
         var locations = new List<LocationEntity>();
@@ -142,7 +143,8 @@ public sealed record BusinessSeed(BusinessSeed.BusinessRecord Business, IReadOnl
         string ReplyTemplateEn = "",
         string QuietHoursStart = "",
         string QuietHoursEnd = "",
-        IReadOnlyList<Alerts.AlertRoute>? AlertRoutes = null);
+        IReadOnlyList<Alerts.AlertRoute>? AlertRoutes = null,
+        Mentions.MentionConfig? Mentions = null);
 
     public sealed record LocationRecord(string Id, string Name, string City = "", string Source = "file", string SourceRef = "");
 }

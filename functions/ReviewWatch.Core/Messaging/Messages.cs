@@ -7,8 +7,8 @@ namespace ReviewWatch.Messaging;
 public sealed record PollRequest(int V, string BusinessId, string LocationId, string Reason = "schedule");
 
 /// <summary>Tells the dispatcher a flagged item needs a case and an alert. Queue: alerts. Version 1.</summary>
-/// <param name="ItemKind">"review" (mentions come later).</param>
-/// <param name="ItemPartition">The item's table partition (locationId for reviews).</param>
+/// <param name="ItemKind">"review" or "mention".</param>
+/// <param name="ItemPartition">The item's table partition (locationId for reviews, businessId for mentions).</param>
 /// <param name="ItemKey">The item's row key.</param>
 public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity);
 

@@ -42,6 +42,8 @@ public sealed class RecoveryCase : EntityBase
     public string ItemKind { get; set; } = "review";
     public string ItemKey { get; set; } = string.Empty;
     public string ItemText { get; set; } = string.Empty;
+    /// <summary>Where the item lives (a mention's post); empty for reviews.</summary>
+    public string ItemUrl { get; set; } = string.Empty;
     public string ReviewerName { get; set; } = string.Empty;
     public int Rating { get; set; }
     public string Language { get; set; } = "und";

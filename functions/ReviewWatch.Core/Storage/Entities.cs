@@ -40,6 +40,8 @@ public sealed class BusinessEntity : EntityBase
     public string QuietHoursEnd { get; set; } = string.Empty;
     /// <summary>JSON array of alert routes: [{"channel","target","minSeverity","locations":[…]}]; empty uses the app's defaults.</summary>
     public string AlertRoutes { get; set; } = string.Empty;
+    /// <summary>JSON of the business's mention monitoring (<see cref="Mentions.MentionConfig"/>); empty: mentions off.</summary>
+    public string MentionSettings { get; set; } = string.Empty;
 }
 
 /// <summary>ChannelHealth: PartitionKey businessId, RowKey route key. Shows staff a channel that keeps failing.</summary>
@@ -149,4 +151,41 @@ public sealed class DigestEntity : EntityBase
     public string Html { get; set; } = string.Empty;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+}
+
+/// <summary>
+/// Mentions: PartitionKey businessId, RowKey hash of the canonical URL. One row per post seen on social media or a
+/// feed, whether kept (scored, maybe alerted), dropped by the relevance filter, or a duplicate of another mention's text.
+/// </summary>
+public sealed class MentionEntity : EntityBase
+{
+    public string BusinessId => PartitionKey;
+    /// <summary>rss, reddit, bluesky or mastodon.</summary>
+    public string Source { get; set; } = string.Empty;
+    public string Scope { get; set; } = string.Empty;
+    /// <summary>The platform's own id (Reddit fullname, Bluesky at:// URI, Mastodon status id, feed item id).</summary>
+    public string ExternalId { get; set; } = string.Empty;
+    /// <summary>The post as people open it.</summary>
+    public string Url { get; set; } = string.Empty;
+    public string CanonicalUrl { get; set; } = string.Empty;
+    public string Author { get; set; } = string.Empty;
+    public string Title { get; set; } = string.Empty;
+    public string Text { get; set; } = string.Empty;
+    public DateTimeOffset PublishedAt { get; set; }
+    public DateTimeOffset FirstSeenAt { get; set; }
+    /// <summary>kept | dropped (relevance filter, see DropReason) | duplicate (same text as DuplicateOf).</summary>
+    public string Status { get; set; } = "kept";
+    public string DropReason { get; set; } = string.Empty;
+    public string DuplicateOf { get; set; } = string.Empty;
+    public string ContentHash { get; set; } = string.Empty;
+    public string Language { get; set; } = "und";
+    public string Sentiment { get; set; } = "neutral";
+    public double SentimentScore { get; set; }
+    /// <summary>JSON array of {name,label}.</summary>
+    public string Touchpoints { get; set; } = "[]";
+    public bool Flagged { get; set; }
+    public string Severity { get; set; } = "none";
+    /// <summary>none | pending (alert owed) | deferred (quiet hours) | dispatched.</summary>
+    public string AlertState { get; set; } = "none";
+    public string CaseId { get; set; } = string.Empty;
 }

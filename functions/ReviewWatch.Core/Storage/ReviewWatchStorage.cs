@@ -35,6 +35,10 @@ public sealed class ReviewWatchStorage
         ChannelHealth = Table("ChannelHealth");
         Users = Table("Users");
         DataProtectionKeys = Table("DataProtectionKeys");
+        Mentions = Table("Mentions");
+        MentionHashes = Table("MentionHashes");
+        MentionCursors = Table("MentionCursors");
+        MentionCounters = Table("MentionCounters");
         PollQueue = _queues.GetQueueClient(PollQueueName);
         AlertQueue = _queues.GetQueueClient(AlertQueueName);
     }
@@ -49,6 +53,14 @@ public sealed class ReviewWatchStorage
     public TableClient ChannelHealth { get; }
     public TableClient Users { get; }
     public TableClient DataProtectionKeys { get; }
+    /// <summary>Mentions: PartitionKey businessId, RowKey hash of the canonical URL.</summary>
+    public TableClient Mentions { get; }
+    /// <summary>MentionHashes: PartitionKey businessId, RowKey content hash → the mention that first had that text.</summary>
+    public TableClient MentionHashes { get; }
+    /// <summary>MentionCursors: PartitionKey "mentions", RowKey {businessId}-{source}-{scope}.</summary>
+    public TableClient MentionCursors { get; }
+    /// <summary>MentionCounters: PartitionKey businessId, RowKey {source}-{reason}: items the relevance filter dropped.</summary>
+    public TableClient MentionCounters { get; }
     public QueueClient PollQueue { get; }
     public QueueClient AlertQueue { get; }
 
@@ -88,7 +100,7 @@ public sealed class ReviewWatchStorage
 
     private async Task CreateAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests, ChannelHealth, Users, DataProtectionKeys })
+        foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests, ChannelHealth, Users, DataProtectionKeys, Mentions, MentionHashes, MentionCursors, MentionCounters })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
