@@ -62,6 +62,7 @@ public static class RunCommand
 
             await using var host = await DevFunctionsHost.StartAsync(new DevHostOptions(appRoot, settings) { HttpPort = port }, loggers, stop.Token);
             await SeedCommand.SeedAllAsync(services, sampleDir, pollNow: true, stop.Token);
+            await host.RunTimerNowAsync("PollMentions", stop.Token); // the sample's mentions feed, without waiting for the timer
 
             Console.WriteLine();
             Console.WriteLine("  ReviewWatch is running on its embedded defaults (Azurite in memory, built-in analyzer, sample data).");
@@ -86,7 +87,7 @@ public static class RunCommand
             Console.WriteLine($"    curl -s -X POST {host.Handler.BaseAddress}ScheduleReviewPolls -H 'Content-Type: application/json' \\");
             Console.WriteLine("      -d '{\"Data\":{\"timer\":{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":null,\"IsPastDue\":false}},\"Metadata\":{}}'");
             Console.WriteLine();
-            Console.WriteLine("  Sample reviews are being polled now; cases appear within seconds. Press Ctrl+C to stop.");
+            Console.WriteLine("  Sample reviews and mentions are being polled now; cases appear within seconds. Press Ctrl+C to stop.");
             Console.WriteLine();
 
             try

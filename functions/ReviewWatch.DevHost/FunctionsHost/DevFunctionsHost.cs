@@ -20,6 +20,7 @@ public sealed class DevFunctionsHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private WebApplication? _web;
+    private OutputWriter? _outputs;
 
     private DevFunctionsHost(FunctionAppDefinition app, HandlerProcess handler, Invoker invoker, int httpPort)
     {
@@ -48,6 +49,7 @@ public sealed class DevFunctionsHost : IAsyncDisposable
             await handler.StartAsync(cancellationToken);
             var connections = new StorageConnections(options.Settings);
             var outputs = new OutputWriter(connections, loggerFactory.CreateLogger("ReviewWatch.DevHost.Outputs"));
+            host._outputs = outputs;
             host._web = HttpFrontend.Build(app, handler, invoker, outputs, port, loggerFactory);
             await host._web.StartAsync(cancellationToken);
 
@@ -75,6 +77,33 @@ public sealed class DevFunctionsHost : IAsyncDisposable
             await host.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Fires a timer function once now (as a manual run in the portal does), writing its outputs.</summary>
+    public async Task<bool> RunTimerNowAsync(string functionName, CancellationToken cancellationToken = default)
+    {
+        var function = App.Functions.FirstOrDefault(f => f.Name == functionName && f.Trigger.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase));
+        if (function is null || _outputs is null)
+        {
+            return false;
+        }
+
+        var data = new System.Text.Json.Nodes.JsonObject
+        {
+            [function.Trigger.Name] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["Schedule"] = new System.Text.Json.Nodes.JsonObject { ["AdjustForDST"] = true },
+                ["ScheduleStatus"] = null,
+                ["IsPastDue"] = false,
+            },
+        };
+        var outcome = await Invoker.InvokeAsync(function.Name, data, [], cancellationToken);
+        if (outcome.Succeeded)
+        {
+            await _outputs.WriteAsync(function, outcome.Outputs, cancellationToken);
+        }
+
+        return outcome.Succeeded;
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,7 @@ public sealed record UiText(string Lang)
         "claimed" => this["Claimed: the case is yours.", "Tapaus on nyt sinun hoidossasi."],
         "draft-saved" => this["Draft saved.", "Luonnos tallennettu."],
         "reply-posted" => this["Reply posted.", "Vastaus julkaistu."],
-        "reply-recorded" => this["Reply recorded here (this location's reviews are not on a platform we post to).", "Vastaus tallennettu tänne (tämän toimipisteen arviot eivät ole palvelussa, johon voisimme julkaista)."],
+        "reply-recorded" => this["Reply recorded here. It was not posted anywhere: post it on the platform yourself.", "Vastaus tallennettu tänne. Sitä ei julkaistu: julkaise se itse palvelussa."],
         "resolved" => this["Resolved.", "Merkitty ratkaistuksi."],
         "dismissed" => this["Dismissed.", "Hylätty."],
         "saved" => this["Saved.", "Tallennettu."],
