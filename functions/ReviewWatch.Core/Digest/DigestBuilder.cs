@@ -52,8 +52,9 @@ public sealed partial class DigestBuilder(
             async (location, ct) => perLocation[location.LocationId] = await ReadLocationAsync(location.LocationId, weeks[0].s, from, to, ct));
 
         var cases = await ReadCasesAsync(business.RowKey, from, to, cancellationToken);
+        var mentions = await ReadMentionsAsync(business.RowKey, from, to, cancellationToken);
         var all = new DigestInput(
-            perLocation.Values.SelectMany(v => v.Items).ToList(),
+            perLocation.Values.SelectMany(v => v.Items).Concat(mentions).ToList(),
             perLocation.Values.SelectMany(v => v.Ratings).ToList(),
             cases,
             perLocation.Values.SelectMany(v => v.Removed).ToList());
@@ -69,6 +70,21 @@ public sealed partial class DigestBuilder(
         return new DigestReport(
             business.RowKey, business.Name, week.ToString(), from, to, zone.Id, DigestText.For(business.Language).Language,
             now, asOf, late, link, totals, locationDigests, DigestCalculator.Fixes(totals, business.Language));
+    }
+
+    /// <summary>The business's kept social mentions published in the week (dropped and duplicate ones are not news).</summary>
+    private async Task<List<DigestItem>> ReadMentionsAsync(string businessId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var items = new List<DigestItem>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {businessId} and PublishedAt ge {from} and PublishedAt lt {to} and Status eq {"kept"}");
+        await foreach (var m in storage.Mentions.QueryAsync<MentionEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            items.Add(new DigestItem(
+                DigestItem.Mention, m.Source, "mentions", m.RowKey, 0, m.Text,
+                m.Sentiment, m.SentimentScore, ParseTouchpoints(m.Touchpoints), m.PublishedAt, m.FirstSeenAt, null));
+        }
+
+        return items;
     }
 
     private async Task<(List<DigestItem>, List<RatingSample>, List<string>)> ReadLocationAsync(string locationId, DateTimeOffset trendStart, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)

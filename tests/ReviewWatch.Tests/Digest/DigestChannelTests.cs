@@ -63,3 +63,38 @@ public sealed class DigestChannelTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("/ui/digest/kanelitupa", card.ToJsonString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Social mentions of the week count in the digest beside reviews; dropped or duplicate ones do not.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class DigestMentionTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Kept_mentions_of_the_week_are_counted_by_source_and_dropped_ones_are_not()
+    {
+        await using var handler = await HandlerUnderTest.StartAsync(azurite.ConnectionString);
+        await handler.SeedSampleAsync();
+        foreach (var location in new[] { "kanelitupa-kallio", "kanelitupa-tammela" })
+        {
+            await handler.InvokeAsync("PollLocation", HostPayloads.Queue(ReviewWatch.Messaging.MessageCodec.Write(new ReviewWatch.Messaging.PollRequest(1, "kanelitupa", location))));
+        }
+
+        var inWeek = new DateTimeOffset(2026, 11, 18, 12, 0, 0, TimeSpan.Zero);
+        await handler.Storage.EnsureCreatedAsync();
+        await handler.Storage.Mentions.AddEntityAsync(new MentionEntity { PartitionKey = "kanelitupa", RowKey = "m1", Source = "bluesky", Text = "Kanelitupa Kallio: kylmää kahvia taas", PublishedAt = inWeek, FirstSeenAt = inWeek, Status = "kept", Sentiment = "negative", SentimentScore = -0.7 });
+        await handler.Storage.Mentions.AddEntityAsync(new MentionEntity { PartitionKey = "kanelitupa", RowKey = "m2", Source = "reddit", Text = "unrelated", PublishedAt = inWeek, FirstSeenAt = inWeek, Status = "dropped", DropReason = "no co-term" });
+        await handler.Storage.Mentions.AddEntityAsync(new MentionEntity { PartitionKey = "kanelitupa", RowKey = "m3", Source = "rss", Text = "last month", PublishedAt = inWeek.AddDays(-30), FirstSeenAt = inWeek, Status = "kept", Sentiment = "positive" });
+        var business = (await handler.Storage.Businesses.GetEntityAsync<BusinessEntity>("b", "kanelitupa")).Value;
+        Assert.True(IsoWeek.TryParse("2026-W47", out var week));
+
+        var report = await handler.Services.GetRequiredService<DigestBuilder>().BuildAsync(business, week);
+
+        var json = JsonNode.Parse(DigestJsonContext.Serialize(report))!;
+        var items = json["totals"]!["items"]!;
+        Assert.Equal(1, items["mentions"]!.GetValue<int>());
+        Assert.Equal(15, items["reviews"]!.GetValue<int>()); // 8 Kallio + 7 Tammela, as in the staff API contract test
+        var bySource = items["bySource"]!.AsArray().ToDictionary(x => x!["source"]!.GetValue<string>(), x => x!["count"]!.GetValue<int>());
+        Assert.Equal(1, bySource["bluesky"]);
+        Assert.Equal(15, bySource["file"]); // the sample locations read GBP-shaped files
+        Assert.False(bySource.ContainsKey("reddit"));
+    }
+}
