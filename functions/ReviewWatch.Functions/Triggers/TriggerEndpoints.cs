@@ -103,8 +103,9 @@ public static class TriggerEndpoints
                     attempt >= max ? "; it now goes to the poison queue" : string.Empty);
                 return Results.Json(new JsonObject { ["error"] = ex.Message, ["permanent"] = true }, statusCode: 500);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
             {
+                // Includes a dependency's own timeout (a TaskCanceledException nobody asked for): a named 500, retried.
                 logger.LogError(ex, "Invocation of {Function} (message {MessageId}, attempt {Attempt}) failed; the host will retry", functionName, invocation.MessageId, invocation.DequeueCount);
                 return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 500);
             }
