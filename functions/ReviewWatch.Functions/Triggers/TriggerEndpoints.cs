@@ -93,7 +93,13 @@ public static class TriggerEndpoints
                 var result = await body(invocation, context.RequestServices, context.RequestAborted);
                 return result.ToHttpResult();
             }
-            catch (Exception ex) when (ex is InvalidMessageException or BadInvocationException)
+            catch (BadInvocationException ex)
+            {
+                // The invocation itself is malformed (no binding, a binding of the wrong shape): a 400, like a bad body.
+                logger.LogWarning("Rejected a malformed invocation of {Function}: {Reason}", functionName, ex.Message);
+                return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 400);
+            }
+            catch (InvalidMessageException ex)
             {
                 var max = HostSettings.MaxDequeueCount;
                 var attempt = invocation.DequeueCount;
