@@ -139,6 +139,23 @@ public sealed class ReviewIngestor(
         return new IngestResult(added, updated, unchanged, alerts);
     }
 
+    /// <summary>
+    /// The alerts still owed for a location's reviews, whatever their age. A poll re-lists only reviews newer than its
+    /// watermark (minus the overlap), so a review stored as pending by an invocation whose outputs were then lost (the
+    /// host died before writing them, or a reconciliation moved the watermark past it) is found here, not by the listing.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(string locationId, CancellationToken cancellationToken = default)
+    {
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {locationId} and AlertState eq {"pending"}");
+        var alerts = new List<AlertMessage>();
+        await foreach (var review in storage.Reviews.QueryAsync<ReviewEntity>(filter, cancellationToken: cancellationToken))
+        {
+            alerts.Add(AlertFor(review));
+        }
+
+        return alerts;
+    }
+
     /// <summary>Reviews per insert transaction: well under the service's 100 actions and 4 MiB per batch.</summary>
     private const int InsertBatchSize = 50;
 
