@@ -150,7 +150,7 @@ public sealed class PipelineRig : IAsyncDisposable
     /// <summary>One poll request per location, as the fan-out or a push would enqueue them.</summary>
     public async Task EnqueuePollsAsync(IEnumerable<BenchLocation> locations, string reason, CancellationToken cancellationToken = default)
     {
-        await Storage.PollQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await WithRetryAsync(() => Storage.PollQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken), cancellationToken);
         await Parallel.ForEachAsync(locations, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (l, ct) =>
             await WithRetryAsync(() => Storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, reason)), ct), ct));
     }
