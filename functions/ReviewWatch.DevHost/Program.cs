@@ -14,6 +14,7 @@ return command switch
     "bench-google" => await GoogleCommands.BenchAsync(cli),
     "digest" => await DigestCommands.PreviewAsync(cli),
     "bench-digest" => await DigestCommands.BenchAsync(cli),
+    "bench" => await BenchCommands.RunAsync(cli, args),
     _ => Help(),
 };
 
@@ -40,6 +41,8 @@ static int Help()
                                    print a week's digest (html: the email; page: the staff page)
           bench-digest [--locations 100] [--reviews 200000] [--storage CONNECTION]
                                    seed a year of reviews into Azurite and time the digest build
+          bench load|chaos|fuzz    the reliability suite: throughput and latency, chaos invariants, endpoint fuzzing
+                                   (docs/reliability.md; bench <sub> --help for options)
           test                     (in ./reviewwatch) set up and run every test
         """);
     return 2;

@@ -67,6 +67,8 @@ public sealed class GooglePoller(
                 await store.AdvanceAsync(location.LocationId, newest, time.GetUtcNow(), reconciled: false, cancellationToken);
             }
 
+            // Every alert still owed at this location, not only those of the reviews listed this time (see PendingAlertsAsync).
+            total = Add(total, new IngestResult(0, 0, 0, await ingestor.PendingAlertsAsync(location.LocationId, cancellationToken)));
             await MarkConnectedAsync(location, cancellationToken);
             return new GooglePollResult(total, pages, 0, null);
         }

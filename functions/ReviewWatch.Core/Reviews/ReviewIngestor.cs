@@ -45,9 +45,11 @@ public sealed class ReviewIngestor(
             .GroupBy(r => r.Id)
             .Select(g => g.OrderByDescending(r => r.UpdateTime).First());
 
-        foreach (var review in distinct)
+        var reviewList = distinct.ToList();
+        var stored = await ReadStoredAsync(location.LocationId, reviewList.Select(r => TableClientExtensions.SafeKey(r.Id)), cancellationToken);
+        foreach (var review in reviewList)
         {
-            var existing = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(location.LocationId, TableClientExtensions.SafeKey(review.Id), cancellationToken);
+            var existing = stored.GetValueOrDefault(TableClientExtensions.SafeKey(review.Id));
             if (existing is not null && existing.UpdateTime >= (review.UpdateTime ?? review.CreateTime ?? DateTimeOffset.MinValue))
             {
                 unchanged++;
@@ -70,11 +72,28 @@ public sealed class ReviewIngestor(
         var inputs = toScore.Select(x => new SentimentInput(x.Review.Id, ReviewText.Split(x.Review.Comment).Original)).ToList();
         var scores = await analyzer.AnalyzeAsync(inputs, cancellationToken);
         int added = 0, updated = 0;
+        var entities = toScore.Select((x, i) => ToEntity(location, x.Review, scores[i], x.Existing)).ToList();
+
+        // New reviews go in as batch transactions (one partition, all or nothing): one round trip per chunk instead of
+        // one per review. A chunk that meets a row another instance stored meanwhile falls back to one-by-one below.
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in entities.Where((e, i) => toScore[i].Existing is null).Chunk(InsertBatchSize))
+        {
+            if (chunk.Length > 1 && await TryAddBatchAsync(chunk, cancellationToken))
+            {
+                inserted.UnionWith(chunk.Select(e => e.RowKey));
+            }
+        }
+
         for (var i = 0; i < toScore.Count; i++)
         {
             var (review, existing) = toScore[i];
-            var entity = ToEntity(location, review, scores[i], existing);
-            if (existing is null)
+            var entity = entities[i];
+            if (existing is null && inserted.Contains(entity.RowKey))
+            {
+                added++;
+            }
+            else if (existing is null)
             {
                 if (!await storage.Reviews.TryAddAsync(entity, cancellationToken))
                 {
@@ -125,6 +144,78 @@ public sealed class ReviewIngestor(
             "Ingested location {LocationId}: {Added} new, {Updated} updated, {Unchanged} unchanged, {Alerts} alerts owed",
             location.LocationId, added, updated, unchanged, alerts.Count);
         return new IngestResult(added, updated, unchanged, alerts);
+    }
+
+    /// <summary>
+    /// The alerts still owed for a location's reviews, whatever their age. A poll re-lists only reviews newer than its
+    /// watermark (minus the overlap), so a review stored as pending by an invocation whose outputs were then lost (the
+    /// host died before writing them, or a reconciliation moved the watermark past it) is found here, not by the listing.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertMessage>> PendingAlertsAsync(string locationId, CancellationToken cancellationToken = default)
+    {
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {locationId} and AlertState eq {"pending"}");
+        var alerts = new List<AlertMessage>();
+        await foreach (var review in storage.Reviews.QueryAsync<ReviewEntity>(filter, cancellationToken: cancellationToken))
+        {
+            alerts.Add(AlertFor(review));
+        }
+
+        return alerts;
+    }
+
+    /// <summary>Reviews per insert transaction: well under the service's 100 actions and 4 MiB per batch.</summary>
+    private const int InsertBatchSize = 50;
+
+    /// <summary>The table's limit on comparisons in one filter is 15: one for the partition, 14 row keys.</summary>
+    private const int KeysPerQuery = 14;
+
+    /// <summary>
+    /// The stored rows among <paramref name="rowKeys"/>, read with a few partition queries (14 keys each, in parallel)
+    /// instead of a point read per review.
+    /// </summary>
+    private async Task<Dictionary<string, ReviewEntity>> ReadStoredAsync(string locationId, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, ReviewEntity>(StringComparer.Ordinal);
+        var chunks = rowKeys.Distinct(StringComparer.Ordinal).Chunk(KeysPerQuery).ToList();
+        var results = await Task.WhenAll(chunks.Select(async keys =>
+        {
+            var filter = $"PartitionKey eq '{Escape(locationId)}' and ({string.Join(" or ", keys.Select(k => $"RowKey eq '{Escape(k)}'"))})";
+            var rows = new List<ReviewEntity>();
+            await foreach (var row in storage.Reviews.QueryAsync<ReviewEntity>(filter, cancellationToken: cancellationToken))
+            {
+                rows.Add(row);
+            }
+
+            return rows;
+        }));
+        foreach (var row in results.SelectMany(r => r))
+        {
+            found[row.RowKey] = row;
+        }
+
+        return found;
+    }
+
+    private static string Escape(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+
+    private async Task<bool> TryAddBatchAsync(IReadOnlyList<ReviewEntity> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await storage.Reviews.SubmitTransactionAsync(chunk.Select(e => new Azure.Data.Tables.TableTransactionAction(Azure.Data.Tables.TableTransactionActionType.Add, e)), cancellationToken);
+            for (var i = 0; i < chunk.Count && i < response.Value.Count; i++)
+            {
+                chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
+            }
+
+            return true;
+        }
+        catch (Azure.Data.Tables.TableTransactionFailedException)
+        {
+            // Usually one of them exists already (409). A transaction is all or nothing, so none of this chunk was
+            // written and the one-by-one path decides each review as before.
+            return false;
+        }
     }
 
     private async Task RecordEditAsync(ReviewEntity before, ReviewEntity after, CancellationToken cancellationToken)

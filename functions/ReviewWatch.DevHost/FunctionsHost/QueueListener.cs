@@ -67,7 +67,15 @@ public sealed class QueueListener(
             }
 
             delay = MinPoll;
-            await Task.WhenAll(batch.Select(m => ProcessAsync(queue, poison, m, stopping)));
+            try
+            {
+                await Task.WhenAll(batch.Select(m => ProcessAsync(queue, poison, m, stopping)));
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                // Whatever went wrong with this batch, keep polling: its messages reappear after their lease.
+                logger.LogError(ex, "Processing a batch from {Queue} failed", queueName);
+            }
         }
     }
 
@@ -116,8 +124,8 @@ public sealed class QueueListener(
         {
             if (outcome.Succeeded)
             {
-                await outputs.WriteAsync(function, outcome.Outputs, stopping);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stopping);
+                await WithStorageRetryAsync(() => outputs.WriteAsync(function, outcome.Outputs, stopping), stopping);
+                await WithStorageRetryAsync(() => queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stopping), stopping);
                 return;
             }
 
@@ -130,7 +138,7 @@ public sealed class QueueListener(
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: stopping);
+                await WithStorageRetryAsync(() => queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: stopping), stopping);
             }
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 404)
@@ -140,6 +148,36 @@ public sealed class QueueListener(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+        catch (Exception ex)
+        {
+            // Storage stayed unreachable: the message reappears when its lease ends and runs again (idempotently).
+            // Never let this escape: it would end this trigger's polling loop for good.
+            logger.LogError("Completing message {MessageId} on {Queue} failed ({Error}); it reappears after its lease", message.MessageId, queue.Name, ex.Message);
+        }
+    }
+
+    /// <summary>Retries a storage call through a short outage (an Azurite or network blip) for about 30 seconds.</summary>
+    private static async Task WithStorageRetryAsync(Func<Task> action, CancellationToken stopping)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await action();
+                return;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status is 0 or >= 500 && attempt < 10)
+            {
+            }
+            catch (AggregateException) when (attempt < 10)
+            {
+            }
+            catch (HttpRequestException) when (attempt < 10)
+            {
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), stopping);
         }
     }
 
@@ -158,9 +196,10 @@ public sealed class QueueListener(
 
     private static async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
     {
-        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await poison.SendMessageAsync(message.MessageText, cancellationToken); // the original text, unchanged
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        // Step by step, each retried on its own: a retried send after a failed delete would poison the message twice.
+        await WithStorageRetryAsync(() => poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken), cancellationToken);
+        await WithStorageRetryAsync(() => poison.SendMessageAsync(message.MessageText, cancellationToken), cancellationToken); // the original text, unchanged
+        await WithStorageRetryAsync(() => queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken), cancellationToken);
     }
 
     /// <summary>Top-level properties of a JSON object message are promoted into Metadata, double-encoded, like the host.</summary>

@@ -101,6 +101,57 @@ public sealed class AzuriteServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Stops Azurite as Ctrl+C would (SIGTERM to Azurite itself), so a persistent instance saves its databases
+    /// first: Azurite autosaves only every 5 s, and a SIGKILL loses what it had not saved. Falls back to a kill.
+    /// </summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        var children = ChildPids(_process.Id);
+        foreach (var pid in children.Count > 0 ? children : [_process.Id])
+        {
+            using var signal = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            if (signal is not null)
+            {
+                await signal.WaitForExitAsync();
+            }
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && (children.Any(Alive) || await Listening(QueuePort) || await Listening(TablePort) || await Listening(BlobPort)))
+        {
+            await Task.Delay(100);
+        }
+
+        await DisposeAsync();
+    }
+
+    private static List<int> ChildPids(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/task/{pid}/children");
+            return [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The supervisor's pid and Azurite's (for memory sampling).</summary>
+    public IReadOnlyList<int> ProcessIds() => [_process.Id, .. ChildPids(_process.Id)];
+
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -149,6 +149,13 @@ public static class StaffApi
                 throw new BadHttpRequestException("The draft needs a non-empty 'text'.");
             }
 
+            // Google takes at most 4,096 bytes; a longer draft could never be posted (and could outgrow the row).
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(text.Trim());
+            if (bytes > Google.GoogleBusinessClient.MaxReplyBytes)
+            {
+                throw new BadHttpRequestException($"The draft is {bytes} bytes; a reply can be at most {Google.GoogleBusinessClient.MaxReplyBytes} bytes.");
+            }
+
             c.DraftReply = text.Trim();
             return string.Empty;
         }, ct);
@@ -163,16 +170,26 @@ public static class StaffApi
                 throw new BadHttpRequestException($"'outcome' must be one of {string.Join(", ", MakeGood.All)}.");
             }
 
-            c.Resolve(caller.Id, outcome, request?.Note?.Trim() ?? string.Empty, now);
+            c.Resolve(caller.Id, outcome, Note(request?.Note), now);
             return $"outcome {outcome}";
         }, ct);
 
     private static Task<IResult> DismissAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
         ChangeAsync(id, context, service, directory, auth, time, "dismissed", (c, caller, body, now) =>
         {
-            c.Dismiss(caller.Id, ReadBody(body, ApiJsonContext.Default.ResolveRequest)?.Note?.Trim() ?? string.Empty, now);
+            c.Dismiss(caller.Id, Note(ReadBody(body, ApiJsonContext.Default.ResolveRequest)?.Note), now);
             return "dismissed";
         }, ct);
+
+    /// <summary>Outcome notes are short; a huge one would fail the case row's 1 MiB limit as an unhandled 500.</summary>
+    private const int MaxNoteLength = 2000;
+
+    private static string Note(string? note)
+    {
+        var trimmed = note?.Trim() ?? string.Empty;
+        return trimmed.Length <= MaxNoteLength ? trimmed
+            : throw new BadHttpRequestException($"The note is {trimmed.Length} characters; at most {MaxNoteLength} are kept.");
+    }
 
     private static async Task<IResult> ChangeAsync(
         string id,

@@ -27,10 +27,20 @@ public sealed class InvocationRequest
 
     public static async Task<InvocationRequest> ReadAsync(HttpRequest request, string functionName, CancellationToken cancellationToken)
     {
+        // System.Text.Json checks UTF-8 inside string values only when they are read, which would surface later as
+        // an unhandled InvalidOperationException: check the whole body up front.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            throw new BadInvocationException("the invocation body is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {
@@ -52,9 +62,12 @@ public sealed class InvocationRequest
                 throw new BadInvocationException($"Data must be an object, got {data.ValueKind}");
             }
 
-            return new InvocationRequest(data.Clone(), metadata.Clone(), functionName);
+            // A missing Data or Metadata is an Undefined element, which cannot be cloned (it throws): keep it as is.
+            return new InvocationRequest(Clone(data), Clone(metadata), functionName);
         }
     }
+
+    private static JsonElement Clone(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? default : element.Clone();
 
     /// <summary>The text of a queue message bound as <paramref name="name"/>, unwrapped from the host's encoding.</summary>
     public string GetMessageText(string name)

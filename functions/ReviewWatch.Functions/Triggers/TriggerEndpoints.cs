@@ -99,7 +99,13 @@ public static class TriggerEndpoints
                 var result = await body(invocation, context.RequestServices, context.RequestAborted);
                 return result.ToHttpResult();
             }
-            catch (Exception ex) when (ex is InvalidMessageException or BadInvocationException)
+            catch (BadInvocationException ex)
+            {
+                // The invocation itself is malformed (no binding, a binding of the wrong shape): a 400, like a bad body.
+                logger.LogWarning("Rejected a malformed invocation of {Function}: {Reason}", functionName, ex.Message);
+                return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 400);
+            }
+            catch (InvalidMessageException ex)
             {
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 var max = HostSettings.MaxDequeueCount;
@@ -110,8 +116,9 @@ public static class TriggerEndpoints
                     attempt >= max ? "; it now goes to the poison queue" : string.Empty);
                 return Results.Json(new JsonObject { ["error"] = ex.Message, ["permanent"] = true }, statusCode: 500);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
             {
+                // Includes a dependency's own timeout (a TaskCanceledException nobody asked for): a named 500, retried.
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
                 logger.LogError(ex, "Invocation of {Function} (message {MessageId}, attempt {Attempt}) failed; the host will retry", functionName, invocation.MessageId, invocation.DequeueCount);
                 return Results.Json(new JsonObject { ["error"] = ex.Message }, statusCode: 500);

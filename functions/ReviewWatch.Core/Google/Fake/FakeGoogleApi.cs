@@ -58,8 +58,14 @@ public sealed class FakeGoogleApi : IAsyncDisposable
     /// <summary>Answer the next N API calls with 401 (a revoked access token).</summary>
     public int UnauthorizedResponses { get; set; }
 
-    /// <summary>Per API call number (1-based), a status to fail with instead of answering (e.g. 429), or null.</summary>
+    /// <summary>
+    /// Per API call number (1-based), a status to fail with instead of answering (e.g. 429), or null. 0 means a
+    /// timeout: the request is held for <see cref="Stall"/> and the connection dropped without an answer.
+    /// </summary>
     public Func<int, int?>? Fault { get; set; }
+
+    /// <summary>How long a timeout fault (status 0) holds the request before dropping the connection.</summary>
+    public TimeSpan Stall { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Called after a reviews page is built, with the location name and 0-based page index (to change data mid-poll).</summary>
     public Action<string, int>? AfterReviewsPage { get; set; }
@@ -248,7 +254,22 @@ public sealed class FakeGoogleApi : IAsyncDisposable
             return;
         }
 
-        if (Fault?.Invoke(call) is int status)
+        var fault = Fault?.Invoke(call);
+        if (fault is 0)
+        {
+            try
+            {
+                await Task.Delay(Stall, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            context.Abort();
+            return;
+        }
+
+        if (fault is int status)
         {
             await Error(context, status, status == 429 ? "Quota exceeded for quota metric 'Requests'." : "Backend error", status == 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE");
             return;

@@ -125,6 +125,19 @@ public sealed class AzureLanguageClient
                 await Task.Delay(Backoff(attempt), time, cancellationToken);
                 continue;
             }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // HttpClient.Timeout elapsed (not our caller cancelling): a timeout is as retryable as a 503, and once
+                // the retries are spent it is a named service failure rather than a cancellation nobody asked for.
+                if (attempt >= options.MaxRetries)
+                {
+                    throw new AzureLanguageException(408, "Timeout", string.Create(CultureInfo.InvariantCulture, $"Azure AI Language did not answer within {http.Timeout.TotalSeconds:0.#} s ({attempt + 1} attempts)."), ex);
+                }
+
+                logger.LogWarning(ex, "Azure AI Language request timed out (attempt {Attempt}); retrying", attempt + 1);
+                await Task.Delay(Backoff(attempt), time, cancellationToken);
+                continue;
+            }
 
             using (response)
             {
