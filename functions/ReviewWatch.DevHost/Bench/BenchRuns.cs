@@ -33,14 +33,14 @@ public sealed record LoadResult(
 }
 
 /// <summary>The figures of one <c>bench chaos</c> run.</summary>
-public sealed record ChaosResult(int Reviews, int Locations, int Hosts, double FaultRate, ChaosLog Chaos, int GoogleCalls, int LanguageCalls, int LanguageFaults, bool Settled, TimeSpan Elapsed, InvariantReport Invariants)
+public sealed record ChaosResult(int Seed, int Reviews, int Locations, int Hosts, double FaultRate, ChaosLog Chaos, int GoogleCalls, int LanguageCalls, int LanguageFaults, bool Settled, TimeSpan Elapsed, InvariantReport Invariants)
 {
     public bool Passed => Settled && Invariants.Holds && Chaos.Kills == Chaos.Restarts;
 
     public string Describe()
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"bench chaos: {Reviews} reviews, {Locations} locations, {Hosts} handler instances, {FaultRate:P0} API faults, {Elapsed.TotalSeconds:0} s"));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"bench chaos (--seed {Seed}): {Reviews} reviews, {Locations} locations, {Hosts} handler instances, {FaultRate:P0} API faults, {Elapsed.TotalSeconds:0} s"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  handler SIGKILLs {Chaos.Kills} (restarted {Chaos.Restarts}); Azurite restarted with persistence: {(Chaos.AzuriteRestarted ? $"yes, down {Chaos.AzuriteDowntime.TotalSeconds:0.0} s" : "no")}"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  fake Google API calls {GoogleCalls}; fake Language calls {LanguageCalls} ({LanguageFaults} faulted)"));
         sb.AppendLine(Settled ? "  settled: queues drained and every expected case exists" : "  NOT settled before the deadline");
@@ -143,7 +143,7 @@ public static class BenchRuns
         }
 
         var invariants = await InvariantReport.CheckAsync(rig, workload, cancellationToken);
-        return new ChaosResult(reviews, workload.Locations.Count, hosts, faultRate, chaos, rig.Google.ApiCalls, rig.Language.Calls, rig.Language.Faults, settled, watch.Elapsed, invariants);
+        return new ChaosResult(seed, reviews, workload.Locations.Count, hosts, faultRate, chaos, rig.Google.ApiCalls, rig.Language.Calls, rig.Language.Faults, settled, watch.Elapsed, invariants);
     }
 #pragma warning restore CA5394
 }
