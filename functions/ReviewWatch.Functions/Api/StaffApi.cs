@@ -143,20 +143,7 @@ public static class StaffApi
     private static Task<IResult> DraftAsync(string id, HttpContext context, CaseService service, BusinessDirectory directory, StaffAuthenticator auth, TimeProvider time, CancellationToken ct) =>
         ChangeAsync(id, context, service, directory, auth, time, "draft-edited", (c, caller, body, now) =>
         {
-            var text = ReadBody(body, ApiJsonContext.Default.ReplyRequest)?.Text;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                throw new BadHttpRequestException("The draft needs a non-empty 'text'.");
-            }
-
-            // Google takes at most 4,096 bytes; a longer draft could never be posted (and could outgrow the row).
-            var bytes = System.Text.Encoding.UTF8.GetByteCount(text.Trim());
-            if (bytes > Google.GoogleBusinessClient.MaxReplyBytes)
-            {
-                throw new BadHttpRequestException($"The draft is {bytes} bytes; a reply can be at most {Google.GoogleBusinessClient.MaxReplyBytes} bytes.");
-            }
-
-            c.DraftReply = text.Trim();
+            c.DraftReply = Draft(ReadBody(body, ApiJsonContext.Default.ReplyRequest)?.Text);
             return string.Empty;
         }, ct);
 
@@ -184,7 +171,20 @@ public static class StaffApi
     /// <summary>Outcome notes are short; a huge one would fail the case row's 1 MiB limit as an unhandled 500.</summary>
     private const int MaxNoteLength = 2000;
 
-    private static string Note(string? note)
+    /// <summary>A draft staff saved: non-empty, and no longer than Google accepts (a longer one could never be posted).</summary>
+    internal static string Draft(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new BadHttpRequestException("The draft needs a non-empty 'text'.");
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(text.Trim());
+        return bytes <= Google.GoogleBusinessClient.MaxReplyBytes ? text.Trim()
+            : throw new BadHttpRequestException($"The draft is {bytes} bytes; a reply can be at most {Google.GoogleBusinessClient.MaxReplyBytes} bytes.");
+    }
+
+    internal static string Note(string? note)
     {
         var trimmed = note?.Trim() ?? string.Empty;
         return trimmed.Length <= MaxNoteLength ? trimmed

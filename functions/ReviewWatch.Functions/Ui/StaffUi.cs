@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReviewWatch.Alerts;
 using ReviewWatch.Businesses;
+using ReviewWatch.Functions.Api;
 using ReviewWatch.Functions.Auth;
 using ReviewWatch.Functions.Ui.Components;
 using ReviewWatch.Recovery;
@@ -133,7 +134,7 @@ public static class StaffUi
                     await cases.ChangeAsync(c, user.Id, "claimed", (x, now) => { x.Claim(user.Id, now); return $"claimed by {user.Name}"; }, ct);
                     return Results.Redirect($"{back}?msg=claimed");
                 case "reply" when form["action"] == "save":
-                    var draft = form["text"].ToString().Trim();
+                    var draft = StaffApi.Draft(form["text"].ToString());
                     await cases.ChangeAsync(c, user.Id, "draft-edited", (x, _) => { x.DraftReply = draft; return string.Empty; }, ct);
                     return Results.Redirect($"{back}?msg=draft-saved");
                 case "reply":
@@ -143,10 +144,10 @@ public static class StaffUi
                         : Results.Redirect($"{back}?error={Uri.EscapeDataString("The reply was NOT posted: " + result.Reason)}");
                 case "resolve":
                     var outcome = form["outcome"].ToString();
-                    await cases.ChangeAsync(c, user.Id, "resolved", (x, now) => { x.Resolve(user.Id, outcome, form["note"].ToString().Trim(), now); return $"outcome {outcome}"; }, ct);
+                    await cases.ChangeAsync(c, user.Id, "resolved", (x, now) => { x.Resolve(user.Id, outcome, StaffApi.Note(form["note"].ToString()), now); return $"outcome {outcome}"; }, ct);
                     return Results.Redirect($"{back}?msg=resolved");
                 case "dismiss":
-                    await cases.ChangeAsync(c, user.Id, "dismissed", (x, now) => { x.Dismiss(user.Id, form["note"].ToString().Trim(), now); return "dismissed"; }, ct);
+                    await cases.ChangeAsync(c, user.Id, "dismissed", (x, now) => { x.Dismiss(user.Id, StaffApi.Note(form["note"].ToString()), now); return "dismissed"; }, ct);
                     return Results.Redirect($"{back}?msg=dismissed");
                 default:
                     return Page("Unknown action", $"<h1>Unknown action {WebUtility.HtmlEncode(action)}</h1>", 404);
@@ -156,7 +157,7 @@ public static class StaffUi
         {
             return Results.Redirect($"{back}?error={Uri.EscapeDataString(ex.Message)}");
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or BadHttpRequestException)
         {
             return Results.Redirect($"{back}?error={Uri.EscapeDataString(ex.Message)}");
         }

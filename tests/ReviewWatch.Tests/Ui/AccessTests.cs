@@ -132,6 +132,32 @@ public sealed class AccessTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(CaseStatus.New, c.Status);
     }
 
+    [Fact]
+    public async Task A_draft_longer_than_Google_accepts_is_refused_on_the_case_page_with_the_reason()
+    {
+        var page = await _handler.Client.GetStringAsync($"/ui/cases/{_kanelitupaCase}");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _handler.Client.BaseAddress };
+        noRedirect.DefaultRequestHeaders.Authorization = _handler.Client.DefaultRequestHeaders.Authorization;
+        // The antiforgery cookie belongs to the page fetch; fetch again with this client so token and cookie match.
+        page = await noRedirect.GetStringAsync($"/ui/cases/{_kanelitupaCase}");
+        token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["action"] = "save",
+            ["text"] = new string('ä', 3000), // 6,000 bytes
+        });
+
+        using var response = await noRedirect.PostAsync($"/ui/cases/{_kanelitupaCase}/reply", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("error=", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("6000%20bytes", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var c = (await _handler.Storage.Cases.GetEntityAsync<RecoveryCase>("kanelitupa", _kanelitupaCase)).Value;
+        Assert.DoesNotContain("ääää", c.DraftReply, StringComparison.Ordinal);
+    }
+
     private HttpClient Client(string user)
     {
         var client = new HttpClient { BaseAddress = _handler.Client.BaseAddress };
