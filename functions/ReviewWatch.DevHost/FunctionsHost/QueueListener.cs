@@ -24,6 +24,7 @@ public sealed class QueueListener(
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -33,17 +34,19 @@ public sealed class QueueListener(
         var poison = connections.Queue(trigger.Get("connection"), queueName + "-poison", base64: false);
         await CreateWithRetryAsync(queue, stopping);
 
+        // Stopping is graceful, as in the Functions host: no new batch is taken, but a receive in flight is never
+        // abandoned (the messages it leased would hide for the whole 10-minute lease) and the batch in hand is
+        // finished, within a drain timeout after which its invocations are cancelled and their messages released.
+        using var drain = new CancellationTokenSource();
+        using var drainOnStop = stopping.Register(() => drain.CancelAfter(DrainTimeout));
         var delay = MinPoll;
         while (!stopping.IsCancellationRequested)
         {
             QueueMessage[] batch;
             try
             {
-                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, stopping)).Value;
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
+                using var receiveTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, receiveTimeout.Token)).Value;
             }
             catch (Exception ex)
             {
@@ -69,9 +72,9 @@ public sealed class QueueListener(
             delay = MinPoll;
             try
             {
-                await Task.WhenAll(batch.Select(m => ProcessAsync(queue, poison, m, stopping)));
+                await Task.WhenAll(batch.Select(m => ProcessAsync(queue, poison, m, drain.Token)));
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            catch (Exception ex) when (!drain.IsCancellationRequested)
             {
                 // Whatever went wrong with this batch, keep polling: its messages reappear after their lease.
                 logger.LogError(ex, "Processing a batch from {Queue} failed", queueName);
