@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,65 @@ public sealed class AlertDispatcher(
     TimeProvider time,
     ILogger<AlertDispatcher> logger)
 {
-    public async Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default)
+    /// <summary>How many items of one message are dispatched at once.</summary>
+    private const int ItemParallelism = 8;
+
+    /// <summary>How long a route's recorded health may go unrefreshed while it keeps succeeding (see <see cref="RecordHealthAsync"/>).</summary>
+    private static readonly TimeSpan HealthyRefresh = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _healthyRecordedAt = new(StringComparer.Ordinal);
+
+    public Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default) =>
+        DispatchAsync(message, new Lookups(storage), cancellationToken);
+
+    /// <summary>
+    /// Dispatches every item of one queue message (see <see cref="AlertBatch"/>), a few at a time, reading the
+    /// business and each location once. Every item is tried even if another fails. If any failed, the message fails
+    /// after the others are done, so it is retried, and on the retry the items already done cost a few reads and send
+    /// nothing; if every failure is an item that can never be dispatched, the failure names them as permanent.
+    /// </summary>
+    public async Task<IReadOnlyList<RecoveryCase>> DispatchAllAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken = default)
+    {
+        if (messages.Count == 1)
+        {
+            return [await DispatchAsync(messages[0], cancellationToken)];
+        }
+
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var lookups = new Lookups(storage);
+        var cases = new RecoveryCase?[messages.Count];
+        var failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, messages.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ItemParallelism, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                try
+                {
+                    cases[i] = await DispatchAsync(messages[i], lookups, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    failures.Enqueue((messages[i], ex));
+                }
+            });
+
+        if (!failures.IsEmpty)
+        {
+            var reasons = string.Join("; ", failures.Take(5).Select(f => $"{f.Message.ItemKind} {f.Message.ItemPartition}/{f.Message.ItemKey}: {f.Error.Message}"));
+            var summary = $"{failures.Count} of {messages.Count} alerts failed (the others were dispatched): {reasons}";
+            if (failures.All(f => f.Error is InvalidMessageException))
+            {
+                throw new InvalidMessageException(summary);
+            }
+
+            throw new AggregateException(summary, failures.Select(f => f.Error));
+        }
+
+        return [.. cases.Select(c => c!)];
+    }
+
+    private async Task<RecoveryCase> DispatchAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var item = message.ItemKind switch
@@ -34,10 +93,10 @@ public sealed class AlertDispatcher(
             MentionIngestor.ItemKind => await MentionItemAsync(message, cancellationToken),
             _ => throw new InvalidMessageException($"unknown item kind '{message.ItemKind}'"),
         };
-        var business = await storage.Businesses.GetOrDefaultAsync<BusinessEntity>(BusinessEntity.Partition, item.BusinessId, cancellationToken)
+        var business = await lookups.BusinessAsync(item.BusinessId, cancellationToken)
             ?? throw new InvalidMessageException($"business {item.BusinessId} does not exist");
         // Mentions belong to the business, not to one of its locations.
-        var location = item.Kind == "review" ? await storage.Locations.GetOrDefaultAsync<LocationEntity>(item.BusinessId, item.LocationId, cancellationToken) : null;
+        var location = item.Kind == "review" ? await lookups.LocationAsync(item.BusinessId, item.LocationId, cancellationToken) : null;
 
         var recoveryCase = await EnsureCaseAsync(business, item, cancellationToken);
 
@@ -158,9 +217,22 @@ public sealed class AlertDispatcher(
         }
     }
 
+    /// <summary>
+    /// Records a route's health for the UI. A failure is always written; a success is written when the route was not
+    /// known healthy, then at most once a minute while it stays healthy, because a busy dispatcher would otherwise
+    /// spend two of its storage calls per alert rewriting the same "healthy" row. With several instances, a recovered
+    /// route may therefore show its last failure for up to a minute.
+    /// </summary>
     private async Task RecordHealthAsync(string businessId, AlertRoute route, string? error, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var healthKey = businessId + "\n" + route.Key;
+        if (error is null && _healthyRecordedAt.TryGetValue(healthKey, out var recordedAt) && now - recordedAt < HealthyRefresh && now >= recordedAt)
+        {
+            return;
+        }
+
+        _healthyRecordedAt.TryRemove(healthKey, out _);
         var health = await storage.ChannelHealth.GetOrDefaultAsync<ChannelHealthEntity>(businessId, route.Key, cancellationToken)
             ?? new ChannelHealthEntity { PartitionKey = businessId, RowKey = route.Key };
         health.Channel = route.Channel;
@@ -180,6 +252,10 @@ public sealed class AlertDispatcher(
         try
         {
             await storage.ChannelHealth.UpsertEntityAsync(health, TableUpdateMode.Replace, cancellationToken);
+            if (error is null)
+            {
+                _healthyRecordedAt[healthKey] = now;
+            }
         }
         catch (RequestFailedException ex)
         {
@@ -307,4 +383,17 @@ public sealed class AlertDispatcher(
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>The business and location reads of one queue message, each done once however many items share them.</summary>
+    private sealed class Lookups(ReviewWatchStorage storage)
+    {
+        private readonly ConcurrentDictionary<string, Lazy<Task<BusinessEntity?>>> _businesses = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<(string, string), Lazy<Task<LocationEntity?>>> _locations = new();
+
+        public Task<BusinessEntity?> BusinessAsync(string businessId, CancellationToken cancellationToken) =>
+            _businesses.GetOrAdd(businessId, id => new(() => storage.Businesses.GetOrDefaultAsync<BusinessEntity>(BusinessEntity.Partition, id, cancellationToken))).Value;
+
+        public Task<LocationEntity?> LocationAsync(string businessId, string locationId, CancellationToken cancellationToken) =>
+            _locations.GetOrAdd((businessId, locationId), key => new(() => storage.Locations.GetOrDefaultAsync<LocationEntity>(key.Item1, key.Item2, cancellationToken))).Value;
+    }
 }

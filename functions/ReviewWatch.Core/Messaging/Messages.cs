@@ -12,12 +12,25 @@ public sealed record PollRequest(int V, string BusinessId, string LocationId, st
 /// <param name="ItemKey">The item's row key.</param>
 public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity);
 
+/// <summary>
+/// Several alerts of one business in one message. Queue: alerts. Version 1. A poll that flags many items sends them
+/// together, so the queue holds one message per poll and business rather than one per item: every message costs a
+/// send, a receive and a delete, and Azurite's queue slows down as it deepens. A batch of one is written as a plain
+/// <see cref="AlertMessage"/>; the dispatcher reads both shapes.
+/// </summary>
+public sealed record AlertBatch(int V, string BusinessId, IReadOnlyList<AlertRef> Items);
+
+/// <summary>One item of an <see cref="AlertBatch"/>; the fields mean what they mean in <see cref="AlertMessage"/>.</summary>
+public sealed record AlertRef(string ItemKind, string ItemPartition, string ItemKey, string Severity);
+
 /// <summary>Thrown when a queue message can never be processed: it is logged and left to go to the poison queue.</summary>
 public sealed class InvalidMessageException(string message, Exception? inner = null) : Exception(message, inner);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(PollRequest))]
 [JsonSerializable(typeof(AlertMessage))]
+[JsonSerializable(typeof(AlertBatch))]
+[JsonSerializable(typeof(AlertEnvelope))]
 public sealed partial class MessageJsonContext : JsonSerializerContext;
 
 /// <summary>Reads and writes the versioned queue messages; every failure is an <see cref="InvalidMessageException"/> naming why.</summary>
@@ -28,6 +41,48 @@ public static class MessageCodec
     public static string Write(PollRequest message) => JsonSerializer.Serialize(message, MessageJsonContext.Default.PollRequest);
 
     public static string Write(AlertMessage message) => JsonSerializer.Serialize(message, MessageJsonContext.Default.AlertMessage);
+
+    /// <summary>The most items one alert message carries; a reader refuses more.</summary>
+    public const int MaxAlertsPerMessage = 25;
+
+    /// <summary>Packs alerts into as few messages as possible: per business, up to <see cref="MaxAlertsPerMessage"/> each.</summary>
+    public static IEnumerable<string> WriteAlerts(IEnumerable<AlertMessage> alerts) =>
+        alerts
+            .GroupBy(a => a.BusinessId, StringComparer.Ordinal)
+            .SelectMany(business => business.Chunk(MaxAlertsPerMessage))
+            .Select(chunk => chunk.Length == 1
+                ? Write(chunk[0])
+                : JsonSerializer.Serialize(
+                    new AlertBatch(CurrentVersion, chunk[0].BusinessId, [.. chunk.Select(a => new AlertRef(a.ItemKind, a.ItemPartition, a.ItemKey, a.Severity))]),
+                    MessageJsonContext.Default.AlertBatch));
+
+    /// <summary>Reads an alert message of either shape (one item, or an <see cref="AlertBatch"/>) as its items.</summary>
+    public static IReadOnlyList<AlertMessage> ReadAlerts(string text)
+    {
+        var envelope = Read(text, MessageJsonContext.Default.AlertEnvelope);
+        Require(envelope.BusinessId, "businessId");
+        if (envelope.Items is null)
+        {
+            return [ReadAlert(text)];
+        }
+
+        if (envelope.Items.Count == 0 || envelope.Items.Count > MaxAlertsPerMessage)
+        {
+            throw new InvalidMessageException($"'items' must hold 1 to {MaxAlertsPerMessage} alerts, not {envelope.Items.Count}");
+        }
+
+        var alerts = new List<AlertMessage>(envelope.Items.Count);
+        for (var i = 0; i < envelope.Items.Count; i++)
+        {
+            var item = envelope.Items[i] ?? throw new InvalidMessageException($"items[{i}] is null");
+            Require(item.ItemKind, $"items[{i}].itemKind");
+            Require(item.ItemPartition, $"items[{i}].itemPartition");
+            Require(item.ItemKey, $"items[{i}].itemKey");
+            alerts.Add(new AlertMessage(envelope.V, envelope.BusinessId!, item.ItemKind, item.ItemPartition, item.ItemKey, item.Severity ?? string.Empty));
+        }
+
+        return alerts;
+    }
 
     public static PollRequest ReadPollRequest(string text)
     {
@@ -69,6 +124,7 @@ public static class MessageCodec
         {
             PollRequest p => p.V,
             AlertMessage a => a.V,
+            AlertEnvelope e => e.V,
             _ => CurrentVersion,
         };
         if (version != CurrentVersion)
@@ -87,3 +143,6 @@ public static class MessageCodec
         }
     }
 }
+
+/// <summary>What <see cref="MessageCodec.ReadAlerts"/> reads first: the fields of both alert shapes, all optional.</summary>
+public sealed record AlertEnvelope(int V, string? BusinessId, IReadOnlyList<AlertRef?>? Items);

@@ -36,9 +36,9 @@ public static class ImportCommand
         var reviews = await FileReviewSource.ReadFileAsync(file);
         var result = await services.GetRequiredService<ReviewIngestor>().IngestAsync(location, reviews);
         var storage = services.GetRequiredService<ReviewWatchStorage>();
-        foreach (var alert in result.Alerts)
+        foreach (var message in MessageCodec.WriteAlerts(result.Alerts))
         {
-            await storage.AlertQueue.SendMessageAsync(MessageCodec.Write(alert));
+            await storage.AlertQueue.SendMessageAsync(message);
         }
 
         Console.WriteLine($"Imported {reviews.Count} reviews: {result.Added} new, {result.Updated} updated, {result.Unchanged} unchanged; {result.Alerts.Count} alerts queued.");

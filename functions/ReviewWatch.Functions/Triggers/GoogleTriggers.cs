@@ -52,7 +52,7 @@ public static class GoogleTriggers
                 }
             }
 
-            return result.Queue("alertQueue", alerts.Select(MessageCodec.Write));
+            return result.Queue("alertQueue", MessageCodec.WriteAlerts(alerts));
         });
     }
 }

@@ -15,7 +15,7 @@ public static class MentionTriggers
         {
             var r = await services.GetRequiredService<MentionPoller>().PollAllAsync(ct);
             return new InvocationResult()
-                .Queue("alertQueue", r.Alerts.Select(MessageCodec.Write))
+                .Queue("alertQueue", MessageCodec.WriteAlerts(r.Alerts))
                 .Log($"Polled mentions for {r.Businesses} businesses ({r.Scopes} scopes): {r.Added} new, {r.Duplicates} duplicates, {r.Dropped} dropped, {r.Skipped} rate-limited, {r.Failed} failed, {r.Alerts.Count} alerts");
         });
     }

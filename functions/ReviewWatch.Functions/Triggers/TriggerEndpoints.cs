@@ -40,7 +40,7 @@ public static class TriggerEndpoints
                 var logLine = poll.Succeeded
                     ? $"Polled Google for {location.LocationId} ({request.Reason}): {poll.Pages} pages, {poll.Ingest.Added} new, {poll.Ingest.Updated} updated, {poll.Ingest.Unchanged} unchanged, {poll.Ingest.Alerts.Count} alerts"
                     : $"Google refused location {location.LocationId}: {poll.Error}";
-                return new InvocationResult().Queue("alertQueue", poll.Ingest.Alerts.Select(MessageCodec.Write)).Log(logLine);
+                return new InvocationResult().Queue("alertQueue", MessageCodec.WriteAlerts(poll.Ingest.Alerts)).Log(logLine);
             }
 
             var source = services.GetServices<IReviewSource>().FirstOrDefault(s => s.Handles(location));
@@ -52,16 +52,18 @@ public static class TriggerEndpoints
             var reviews = await source.ListReviewsAsync(location, ct);
             var result = await services.GetRequiredService<ReviewIngestor>().IngestAsync(location, reviews, ct);
             return new InvocationResult()
-                .Queue("alertQueue", result.Alerts.Select(MessageCodec.Write))
+                .Queue("alertQueue", MessageCodec.WriteAlerts(result.Alerts))
                 .Log($"Polled {location.LocationId}: {result.Added} new, {result.Updated} updated, {result.Unchanged} unchanged, {result.Alerts.Count} alerts");
         });
 
         // Queue alerts: open the case (once) and tell the owner (once per channel and severity).
         app.MapInvocation("DispatchAlert", async (invocation, services, ct) =>
         {
-            var message = MessageCodec.ReadAlert(invocation.GetMessageText("msg"));
-            var recoveryCase = await services.GetRequiredService<AlertDispatcher>().DispatchAsync(message, ct);
-            return new InvocationResult().Log($"Case {recoveryCase.CaseId} ({recoveryCase.Severity}) is {recoveryCase.Status}");
+            var alerts = MessageCodec.ReadAlerts(invocation.GetMessageText("msg"));
+            var cases = await services.GetRequiredService<AlertDispatcher>().DispatchAllAsync(alerts, ct);
+            return new InvocationResult().Log(cases.Count == 1
+                ? $"Case {cases[0].CaseId} ({cases[0].Severity}) is {cases[0].Status}"
+                : $"{cases.Count} cases: " + string.Join(", ", cases.Select(c => $"{c.CaseId} ({c.Severity}) is {c.Status}")));
         });
 
         // Timer: open cases past their reply due time re-alert the owner, once per breach.

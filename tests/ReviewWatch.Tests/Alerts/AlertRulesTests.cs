@@ -164,7 +164,7 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var location = reviewId.Contains("kallio", StringComparison.Ordinal) ? "kanelitupa-kallio" : "kanelitupa-tammela";
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", location))));
-        var alerts = poll["Outputs"]?["alertQueue"]?.AsArray().Select(a => a!.GetValue<string>()).ToList() ?? [];
+        var alerts = HostPayloads.AlertItems(poll);
         return alerts.FirstOrDefault(a => a.Contains(reviewId, StringComparison.Ordinal))
             ?? MessageCodec.Write(ReviewWatch.Reviews.ReviewIngestor.AlertFor((await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>(location, reviewId)).Value));
     }

@@ -65,7 +65,9 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         var (status, body) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(message));
 
         Assert.Equal(200, status);
-        var alerts = body["Outputs"]!["alertQueue"]!.AsArray().Select(a => MessageCodec.ReadAlert(a!.GetValue<string>())).ToList();
+        // The location's six alerts travel in one message: one send, receive and delete instead of six.
+        var packed = Assert.Single(body["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        var alerts = MessageCodec.ReadAlerts(packed);
         Assert.Equal(
             ["kanelitupa-kallio-r02", "kanelitupa-kallio-r05", "kanelitupa-kallio-r07", "kanelitupa-kallio-r10", "kanelitupa-kallio-r13", "kanelitupa-kallio-r16"],
             alerts.Select(a => a.ItemKey).Order());
@@ -88,7 +90,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         var (status, body) = await _handler.InvokeAsync("PollLocation", payload);
 
         Assert.Equal(200, status);
-        Assert.Equal(4, body["Outputs"]!["alertQueue"]!.AsArray().Count);
+        Assert.Equal(4, HostPayloads.AlertItems(body).Count);
     }
 
     [Fact]
@@ -101,7 +103,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         var (_, second) = await _handler.InvokeAsync("PollLocation", message);
 
         // The alerts were never dispatched, so they are still owed: a crash between store and enqueue loses nothing.
-        Assert.Equal(6, second["Outputs"]!["alertQueue"]!.AsArray().Count);
+        Assert.Equal(6, HostPayloads.AlertItems(second).Count);
         Assert.Contains(second["Logs"]!.AsArray(), l => l!.GetValue<string>().Contains("0 new, 0 updated, 20 unchanged", StringComparison.Ordinal));
     }
 
@@ -147,7 +149,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         await _handler.SeedSampleAsync();
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        var alert = poll["Outputs"]!["alertQueue"]!.AsArray().Select(a => a!.GetValue<string>()).First(a => a.Contains("kallio-r07", StringComparison.Ordinal));
+        var alert = HostPayloads.AlertItems(poll).First(a => a.Contains("kallio-r07", StringComparison.Ordinal));
 
         var first = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
         var second = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert, dequeueCount: 2));
@@ -166,7 +168,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
 
         // Once dispatched, a new poll no longer owes that alert.
         var (_, again) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        Assert.DoesNotContain(again["Outputs"]!["alertQueue"]!.AsArray(), a => a!.GetValue<string>().Contains("kallio-r07", StringComparison.Ordinal));
+        Assert.DoesNotContain(HostPayloads.AlertItems(again), a => a.Contains("kallio-r07", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -174,7 +176,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
     {
         await _handler.SeedSampleAsync();
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        var alert = poll["Outputs"]!["alertQueue"]!.AsArray().Select(a => a!.GetValue<string>()).First(a => a.Contains("kallio-r02", StringComparison.Ordinal));
+        var alert = HostPayloads.AlertItems(poll).First(a => a.Contains("kallio-r02", StringComparison.Ordinal));
         var caseId = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r02");
         // A claim left by an instance killed after claiming but before sending, older than the 30 s lease.
         await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
@@ -204,6 +206,82 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
 
         Assert.Equal(500, status);
         Assert.Contains("does not exist", body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DispatchAlert_of_a_packed_message_opens_every_case_once_however_often_it_is_delivered()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+
+        var first = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+        var second = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed, dequeueCount: 2));
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, second.Status);
+        Assert.Contains("6 cases:", first.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        Assert.Equal(
+            ["kanelitupa-kallio-r02", "kanelitupa-kallio-r05", "kanelitupa-kallio-r07", "kanelitupa-kallio-r10", "kanelitupa-kallio-r13", "kanelitupa-kallio-r16"],
+            cases.Select(c => c.ItemKey).Order());
+        var files = Directory.GetFiles(_handler.Outbox, "*.eml");
+        Assert.Equal(6, files.Length);
+        Assert.All(cases, c => Assert.Single(files, f => Path.GetFileName(f).StartsWith(c.CaseId, StringComparison.Ordinal)));
+        var reviews = await _handler.Storage.Reviews.QueryAsync<ReviewEntity>(r => r.PartitionKey == "kanelitupa-kallio").ToListAsync();
+        Assert.Equal(6, reviews.Count(r => r.AlertState == "dispatched"));
+    }
+
+    [Fact]
+    public async Task DispatchAlert_of_a_packed_message_with_one_bad_item_dispatches_the_others_and_names_the_bad_one()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var items = MessageCodec.ReadAlerts(Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>()).Take(2)
+            .Append(new AlertMessage(1, "kanelitupa", "review", "kanelitupa-kallio", "missing", "high"));
+        var packed = Assert.Single(MessageCodec.WriteAlerts(items));
+
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        Assert.Equal(500, status);
+        var error = body["error"]!.GetValue<string>();
+        Assert.Contains("1 of 3 alerts failed", error, StringComparison.Ordinal);
+        Assert.Contains("kanelitupa-kallio/missing", error, StringComparison.Ordinal);
+        Assert.True(body["permanent"]!.GetValue<bool>());
+        Assert.Equal(2, (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Count);
+        Assert.Equal(2, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+    }
+
+    [Theory]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":[]}""", "'items' must hold 1 to 25 alerts, not 0")]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":[null]}""", "items[0] is null")]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":[{"itemKind":"review","itemPartition":"kanelitupa-kallio"}]}""", "missing required field 'items[0].itemKey'")]
+    [InlineData("""{"v":1,"items":[{"itemKind":"review","itemPartition":"p","itemKey":"k"}]}""", "missing required field 'businessId'")]
+    [InlineData("""{"v":2,"businessId":"kanelitupa","items":[{"itemKind":"review","itemPartition":"p","itemKey":"k"}]}""", "unsupported message version 2")]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":{"itemKind":"review"}}""", "not valid JSON for AlertEnvelope")]
+    public async Task DispatchAlert_refuses_a_malformed_packed_message_permanently_with_the_reason(string message, string reason)
+    {
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message));
+
+        Assert.Equal(500, status);
+        Assert.Contains(reason, body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(body["permanent"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Alerts_are_packed_per_business_at_most_25_to_a_message_and_read_back_in_order()
+    {
+        var alerts = Enumerable.Range(0, 60).Select(i => new AlertMessage(1, i % 3 == 0 ? "b" : "a", "review", "loc", $"r{i:00}", "high")).ToList();
+
+        var messages = MessageCodec.WriteAlerts(alerts).ToList();
+
+        // b (first seen): 20 items → 20; a: 40 items → 25 + 15
+        Assert.Equal([20, 25, 15], messages.Select(m => MessageCodec.ReadAlerts(m).Count));
+        Assert.Equal(alerts.Where(a => a.BusinessId == "b").Concat(alerts.Where(a => a.BusinessId == "a")), messages.SelectMany(MessageCodec.ReadAlerts));
+        var lone = Assert.Single(MessageCodec.WriteAlerts([alerts[0]]));
+        Assert.Equal(alerts[0], MessageCodec.ReadAlert(lone)); // a batch of one stays a plain AlertMessage
+        Assert.Throws<InvalidMessageException>(() => MessageCodec.ReadAlerts(
+            $$"""{"v":1,"businessId":"a","items":[{{string.Join(",", Enumerable.Repeat("""{"itemKind":"review","itemPartition":"p","itemKey":"k"}""", 26))}}]}"""));
     }
 
     [Fact]

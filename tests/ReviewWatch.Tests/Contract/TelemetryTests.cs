@@ -33,7 +33,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         await handler.SeedSampleAsync();
 
         var (_, poll) = await handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        await handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(poll["Outputs"]!["alertQueue"]![0]!.GetValue<string>()));
+        await handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(HostPayloads.AlertItems(poll)[0]));
 
         var kallio = measured.Where(m => Equals(m.Tags.GetValueOrDefault("location"), "kanelitupa-kallio")).ToList();
         Assert.Equal(20, kallio.Where(m => m.Name == "reviewwatch.items.ingested").Sum(m => m.Value));

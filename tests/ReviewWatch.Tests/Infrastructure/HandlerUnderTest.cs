@@ -110,6 +110,17 @@ public static class HostPayloads
         return payload.ToJsonString();
     }
 
+    /// <summary>
+    /// The alerts an invocation emitted on its <c>alertQueue</c> output, one item each, as single-item messages: a poll
+    /// packs a business's alerts into one message (<see cref="ReviewWatch.Messaging.AlertBatch"/>), and tests that
+    /// dispatch one particular item need it alone.
+    /// </summary>
+    public static IReadOnlyList<string> AlertItems(JsonNode invocationResponse) =>
+        invocationResponse["Outputs"]?["alertQueue"]?.AsArray()
+            .SelectMany(m => ReviewWatch.Messaging.MessageCodec.ReadAlerts(m!.GetValue<string>()))
+            .Select(ReviewWatch.Messaging.MessageCodec.Write)
+            .ToList() ?? [];
+
     /// <summary>A captured timer payload with the binding renamed to <paramref name="binding"/>.</summary>
     public static string Timer(string binding = "timer", string capture = "timer-every-minute.json")
     {

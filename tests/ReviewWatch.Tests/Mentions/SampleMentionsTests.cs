@@ -21,7 +21,7 @@ public sealed class SampleMentionsTests(AzuriteFixture azurite)
         var config = MentionConfig.Parse(business.MentionSettings)!;
         Assert.False(config.IsOn("reddit") || config.IsOn("bluesky") || config.IsOn("mastodon")); // internet sources stay off in the sample
         Assert.True(Path.IsPathRooted(Assert.Single(config.Rss.Feeds)));
-        var alerts = poll["Outputs"]!["alertQueue"]!.AsArray().Select(a => MessageCodec.ReadAlert(a!.GetValue<string>())).ToList();
+        var alerts = poll["Outputs"]!["alertQueue"]!.AsArray().SelectMany(a => MessageCodec.ReadAlerts(a!.GetValue<string>())).ToList();
         Assert.All(alerts, a => Assert.Equal("mention", a.ItemKind));
         var flagged = new List<string>();
         foreach (var a in alerts)

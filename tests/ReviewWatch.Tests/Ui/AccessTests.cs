@@ -31,7 +31,7 @@ public sealed class AccessTests(AzuriteFixture azurite) : IAsyncLifetime
             """);
         await _handler.Services.GetRequiredService<BusinessDirectory>().SeedAsync(Path.Combine(other, "business.json"));
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        var alert = poll["Outputs"]!["alertQueue"]![0]!.GetValue<string>();
+        var alert = HostPayloads.AlertItems(poll)[0];
         await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
         _kanelitupaCase = (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Single().CaseId;
     }
