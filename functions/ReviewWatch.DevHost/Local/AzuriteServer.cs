@@ -53,13 +53,21 @@ public sealed class AzuriteServer : IAsyncDisposable
         psi.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         foreach (var arg in new[]
         {
-            "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", table.ToString(CultureInfo.InvariantCulture),
         })
         {
             psi.ArgumentList.Add(arg);
+        }
+
+        // RW_AZURITE_LOG=file keeps Azurite's access log (one line per storage request) in that file: how the
+        // request counts per pipeline step in docs/reliability.md were taken.
+        var accessLogPath = Environment.GetEnvironmentVariable("RW_AZURITE_LOG");
+        if (string.IsNullOrEmpty(accessLogPath))
+        {
+            psi.ArgumentList.Add("--silent");
         }
 
         if (persistFolder is null)
@@ -76,7 +84,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (errors) { errors.AppendLine(e.Data); } } };
-        process.OutputDataReceived += (_, _) => { };
+        var accessLog = string.IsNullOrEmpty(accessLogPath) ? null : new StreamWriter(accessLogPath, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null && accessLog is not null) { lock (accessLog) { accessLog.WriteLine(e.Data); } } };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var server = new AzuriteServer(process, blob, queue, table);
