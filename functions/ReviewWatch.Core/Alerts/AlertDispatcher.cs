@@ -51,7 +51,8 @@ public sealed class AlertDispatcher(
         }
 
         await storage.EnsureCreatedAsync(cancellationToken);
-        var lookups = new Lookups(storage);
+        var lookups = new Lookups(storage) { DeferMarks = true };
+        await lookups.PrefetchItemsAsync(messages, cancellationToken);
         var cases = new RecoveryCase?[messages.Count];
         var failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>();
         await Parallel.ForEachAsync(
@@ -68,6 +69,9 @@ public sealed class AlertDispatcher(
                     failures.Enqueue((messages[i], ex));
                 }
             });
+
+        // The items' alert states, written together (only those whose dispatch finished; a failed one stays owed).
+        await lookups.WriteMarksAsync(logger, cancellationToken);
 
         if (!failures.IsEmpty)
         {
@@ -89,8 +93,8 @@ public sealed class AlertDispatcher(
         await storage.EnsureCreatedAsync(cancellationToken);
         var item = message.ItemKind switch
         {
-            "review" => await ReviewItemAsync(message, cancellationToken),
-            MentionIngestor.ItemKind => await MentionItemAsync(message, cancellationToken),
+            "review" => await ReviewItemAsync(message, lookups, cancellationToken),
+            MentionIngestor.ItemKind => await MentionItemAsync(message, lookups, cancellationToken),
             _ => throw new InvalidMessageException($"unknown item kind '{message.ItemKind}'"),
         };
         var business = await lookups.BusinessAsync(item.BusinessId, cancellationToken)
@@ -141,35 +145,27 @@ public sealed class AlertDispatcher(
         string CaseId,
         Func<string, string, CancellationToken, Task> MarkAsync);
 
-    private async Task<AlertItem> ReviewItemAsync(AlertMessage message, CancellationToken cancellationToken)
+    private async Task<AlertItem> ReviewItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
-        var review = await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
+        var review = lookups.Prefetched<ReviewEntity>(message)
+            ?? await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
             ?? throw new InvalidMessageException($"review {message.ItemPartition}/{message.ItemKey} does not exist");
         return new AlertItem(
             "review", review.BusinessId, review.PartitionKey, review.PartitionKey, review.RowKey, review.Text, string.Empty, review.ReviewerName, review.Rating,
             review.Language, review.Touchpoints, review.Severity, review.CreateTime, review.AlertState, review.CaseId,
-            async (state, caseId, ct) =>
-            {
-                review.AlertState = state;
-                review.CaseId = caseId;
-                await storage.Reviews.UpdateEntityAsync(review, ETag.All, TableUpdateMode.Merge, ct);
-            });
+            (state, caseId, ct) => lookups.MarkAsync(storage.Reviews, review.PartitionKey, review.RowKey, state, caseId, ct));
     }
 
-    private async Task<AlertItem> MentionItemAsync(AlertMessage message, CancellationToken cancellationToken)
+    private async Task<AlertItem> MentionItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
-        var mention = await storage.Mentions.GetOrDefaultAsync<MentionEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
+        var mention = lookups.Prefetched<MentionEntity>(message)
+            ?? await storage.Mentions.GetOrDefaultAsync<MentionEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
             ?? throw new InvalidMessageException($"mention {message.ItemPartition}/{message.ItemKey} does not exist");
         var text = mention.Title.Length == 0 || mention.Text.StartsWith(mention.Title, StringComparison.Ordinal) ? mention.Text : $"{mention.Title}\n{mention.Text}".Trim();
         return new AlertItem(
             MentionIngestor.ItemKind, mention.BusinessId, MentionLocationId, mention.PartitionKey, mention.RowKey, text, mention.Url, mention.Author, 0,
             mention.Language, mention.Touchpoints, mention.Severity, mention.PublishedAt, mention.AlertState, mention.CaseId,
-            async (state, caseId, ct) =>
-            {
-                mention.AlertState = state;
-                mention.CaseId = caseId;
-                await storage.Mentions.UpdateEntityAsync(mention, ETag.All, TableUpdateMode.Merge, ct);
-            });
+            (state, caseId, ct) => lookups.MarkAsync(storage.Mentions, mention.PartitionKey, mention.RowKey, state, caseId, ct));
     }
 
     /// <summary>The LocationId of a mention's case: mentions are about the business, so no location of it matches.</summary>
@@ -384,9 +380,87 @@ public sealed class AlertDispatcher(
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    /// <summary>The business and location reads of one queue message, each done once however many items share them.</summary>
+    /// <summary>
+    /// The reads and item-state writes of one queue message: the business and each location read once, the items read
+    /// with a few partition queries, and (when <see cref="DeferMarks"/>) the items' alert states written together in
+    /// a batch transaction per partition instead of one request each.
+    /// </summary>
     private sealed class Lookups(ReviewWatchStorage storage)
     {
+        private readonly Dictionary<(string Kind, string Partition, string Key), ITableEntity> _items = [];
+        private readonly ConcurrentQueue<(TableClient Table, TableEntity Mark)> _marks = new();
+
+        /// <summary>Collect item-state writes for <see cref="WriteMarksAsync"/> instead of writing each at once.</summary>
+        public bool DeferMarks { get; init; }
+
+        public async Task PrefetchItemsAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken)
+        {
+            var reads = messages
+                .GroupBy(m => (m.ItemKind, m.ItemPartition))
+                .Select(async g =>
+                {
+                    IEnumerable<ITableEntity> rows = g.Key.ItemKind switch
+                    {
+                        "review" => (await storage.Reviews.GetManyAsync<ReviewEntity>(g.Key.ItemPartition, g.Select(m => m.ItemKey), cancellationToken)).Values,
+                        MentionIngestor.ItemKind => (await storage.Mentions.GetManyAsync<MentionEntity>(g.Key.ItemPartition, g.Select(m => m.ItemKey), cancellationToken)).Values,
+                        _ => [],
+                    };
+                    return (g.Key.ItemKind, Rows: rows);
+                });
+            foreach (var (kind, rows) in await Task.WhenAll(reads))
+            {
+                foreach (var row in rows)
+                {
+                    _items[(kind, row.PartitionKey, row.RowKey)] = row;
+                }
+            }
+        }
+
+        public T? Prefetched<T>(AlertMessage message)
+            where T : class, ITableEntity =>
+            _items.GetValueOrDefault((message.ItemKind, message.ItemPartition, message.ItemKey)) as T;
+
+        /// <summary>Records an item's alert state and case: only those two properties, so a concurrent re-score is not overwritten.</summary>
+        public async Task MarkAsync(TableClient table, string partition, string key, string state, string caseId, CancellationToken cancellationToken)
+        {
+            var mark = new TableEntity(partition, key) { ["AlertState"] = state, ["CaseId"] = caseId };
+            if (DeferMarks)
+            {
+                _marks.Enqueue((table, mark));
+                return;
+            }
+
+            await table.UpdateEntityAsync(mark, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+
+        public async Task WriteMarksAsync(ILogger logger, CancellationToken cancellationToken)
+        {
+            var groups = _marks.GroupBy(m => (m.Table, m.Mark.PartitionKey)).SelectMany(g => g.Chunk(100).Select(chunk => (g.Key.Table, Chunk: chunk)));
+            await Task.WhenAll(groups.Select(async group =>
+            {
+                try
+                {
+                    await group.Table.SubmitTransactionAsync(group.Chunk.Select(m => new TableTransactionAction(TableTransactionActionType.UpdateMerge, m.Mark, ETag.All)), cancellationToken);
+                }
+                catch (TableTransactionFailedException ex)
+                {
+                    // One row gone (a test cleanup, an admin) fails the whole transaction: write the rest one by one.
+                    logger.LogWarning("Writing {Count} alert states in one transaction failed ({Error}); writing them one by one", group.Chunk.Length, ex.Message);
+                    foreach (var (table, mark) in group.Chunk)
+                    {
+                        try
+                        {
+                            await table.UpdateEntityAsync(mark, ETag.All, TableUpdateMode.Merge, cancellationToken);
+                        }
+                        catch (RequestFailedException rowEx) when (rowEx.Status == 404)
+                        {
+                            logger.LogWarning("Item {Partition}/{Key} vanished before its alert state was recorded", mark.PartitionKey, mark.RowKey);
+                        }
+                    }
+                }
+            }));
+        }
+
         private readonly ConcurrentDictionary<string, Lazy<Task<BusinessEntity?>>> _businesses = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<(string, string), Lazy<Task<LocationEntity?>>> _locations = new();
 

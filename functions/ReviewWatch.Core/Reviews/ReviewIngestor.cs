@@ -46,7 +46,7 @@ public sealed class ReviewIngestor(
             .Select(g => g.OrderByDescending(r => r.UpdateTime).First());
 
         var reviewList = distinct.ToList();
-        var stored = await ReadStoredAsync(location.LocationId, reviewList.Select(r => TableClientExtensions.SafeKey(r.Id)), cancellationToken);
+        var stored = await storage.Reviews.GetManyAsync<ReviewEntity>(location.LocationId, reviewList.Select(r => TableClientExtensions.SafeKey(r.Id)), cancellationToken);
         foreach (var review in reviewList)
         {
             var existing = stored.GetValueOrDefault(TableClientExtensions.SafeKey(review.Id));
@@ -165,38 +165,6 @@ public sealed class ReviewIngestor(
 
     /// <summary>Reviews per insert transaction: well under the service's 100 actions and 4 MiB per batch.</summary>
     private const int InsertBatchSize = 50;
-
-    /// <summary>The table's limit on comparisons in one filter is 15: one for the partition, 14 row keys.</summary>
-    private const int KeysPerQuery = 14;
-
-    /// <summary>
-    /// The stored rows among <paramref name="rowKeys"/>, read with a few partition queries (14 keys each, in parallel)
-    /// instead of a point read per review.
-    /// </summary>
-    private async Task<Dictionary<string, ReviewEntity>> ReadStoredAsync(string locationId, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
-    {
-        var found = new Dictionary<string, ReviewEntity>(StringComparer.Ordinal);
-        var chunks = rowKeys.Distinct(StringComparer.Ordinal).Chunk(KeysPerQuery).ToList();
-        var results = await Task.WhenAll(chunks.Select(async keys =>
-        {
-            var filter = $"PartitionKey eq '{Escape(locationId)}' and ({string.Join(" or ", keys.Select(k => $"RowKey eq '{Escape(k)}'"))})";
-            var rows = new List<ReviewEntity>();
-            await foreach (var row in storage.Reviews.QueryAsync<ReviewEntity>(filter, cancellationToken: cancellationToken))
-            {
-                rows.Add(row);
-            }
-
-            return rows;
-        }));
-        foreach (var row in results.SelectMany(r => r))
-        {
-            found[row.RowKey] = row;
-        }
-
-        return found;
-    }
-
-    private static string Escape(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
     private async Task<bool> TryAddBatchAsync(IReadOnlyList<ReviewEntity> chunk, CancellationToken cancellationToken)
     {
