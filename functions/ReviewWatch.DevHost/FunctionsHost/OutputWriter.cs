@@ -6,6 +6,10 @@ namespace ReviewWatch.DevHost.FunctionsHost;
 /// <summary>Writes a successful invocation's queue outputs: a string is one message, an array one per element.</summary>
 public sealed class OutputWriter(StorageConnections connections, ILogger logger)
 {
+    // Queues this writer has created: creating is one request per invocation otherwise. A queue deleted meanwhile
+    // answers 404 to the send, and is created again then.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _created = new(StringComparer.Ordinal);
+
     public async Task WriteAsync(FunctionDefinition function, JsonObject? outputs, CancellationToken cancellationToken)
     {
         if (outputs is null)
@@ -21,13 +25,26 @@ public sealed class OutputWriter(StorageConnections connections, ILogger logger)
             }
 
             var queue = connections.Queue(binding.Get("connection"), connections.Expand(binding.Get("queueName") ?? string.Empty), base64: true);
-            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            if (!_created.ContainsKey(queue.Uri.AbsoluteUri))
+            {
+                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                _created[queue.Uri.AbsoluteUri] = true;
+            }
+
             var messages = value is JsonArray array ? array.Select(Text) : [Text(value)];
             foreach (var message in messages)
             {
                 if (message is not null)
                 {
-                    await queue.SendMessageAsync(message, cancellationToken);
+                    try
+                    {
+                        await queue.SendMessageAsync(message, cancellationToken);
+                    }
+                    catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+                    {
+                        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                        await queue.SendMessageAsync(message, cancellationToken);
+                    }
                 }
             }
 
