@@ -53,6 +53,7 @@ public sealed class AlertDispatcher(
         await storage.EnsureCreatedAsync(cancellationToken);
         var lookups = new Lookups(storage) { DeferMarks = true };
         await lookups.PrefetchItemsAsync(messages, cancellationToken);
+        await InsertNewCasesAsync(messages, lookups, cancellationToken);
         var cases = new RecoveryCase?[messages.Count];
         var failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>();
         await Parallel.ForEachAsync(
@@ -102,7 +103,7 @@ public sealed class AlertDispatcher(
         // Mentions belong to the business, not to one of its locations.
         var location = item.Kind == "review" ? await lookups.LocationAsync(item.BusinessId, item.LocationId, cancellationToken) : null;
 
-        var recoveryCase = await EnsureCaseAsync(business, item, cancellationToken);
+        var recoveryCase = await EnsureCaseAsync(business, item, lookups, cancellationToken);
 
         // Quiet hours: the case is open now, the owner hears when they end (critical items always go at once).
         var now = time.GetUtcNow();
@@ -145,22 +146,74 @@ public sealed class AlertDispatcher(
         string CaseId,
         Func<string, string, CancellationToken, Task> MarkAsync);
 
+    /// <summary>
+    /// Opens the cases of a packed message's new items (those still <c>pending</c>) with one batch transaction per
+    /// business instead of an insert each. If any of them exists already the transaction writes nothing, and each
+    /// item then inserts its own case, as a single alert does.
+    /// </summary>
+    private async Task InsertNewCasesAsync(IReadOnlyList<AlertMessage> messages, Lookups lookups, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var candidates = new List<RecoveryCase>();
+        foreach (var message in messages)
+        {
+            var item = message.ItemKind switch
+            {
+                "review" when lookups.Prefetched<ReviewEntity>(message) is { } review => ReviewItem(review, lookups),
+                MentionIngestor.ItemKind when lookups.Prefetched<MentionEntity>(message) is { } mention => MentionItem(mention, lookups),
+                _ => null,
+            };
+            if (item is { AlertState: "pending" } && await lookups.BusinessAsync(item.BusinessId, cancellationToken) is { } business)
+            {
+                candidates.Add(NewCase(business, item, now));
+            }
+        }
+
+        var transactions = candidates
+            .GroupBy(c => c.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(g => g.DistinctBy(c => c.RowKey, StringComparer.Ordinal).Chunk(100));
+        foreach (var chunk in transactions)
+        {
+            try
+            {
+                var response = await storage.Cases.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c)), cancellationToken);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
+                    lookups.InsertedCases[chunk[i].RowKey] = chunk[i];
+                }
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                logger.LogInformation("{Count} cases of one alert message were not all new; each item opens its own", chunk.Length);
+            }
+        }
+    }
+
     private async Task<AlertItem> ReviewItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
         var review = lookups.Prefetched<ReviewEntity>(message)
             ?? await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
             ?? throw new InvalidMessageException($"review {message.ItemPartition}/{message.ItemKey} does not exist");
-        return new AlertItem(
+        return ReviewItem(review, lookups);
+    }
+
+    private AlertItem ReviewItem(ReviewEntity review, Lookups lookups) =>
+        new(
             "review", review.BusinessId, review.PartitionKey, review.PartitionKey, review.RowKey, review.Text, string.Empty, review.ReviewerName, review.Rating,
             review.Language, review.Touchpoints, review.Severity, review.CreateTime, review.AlertState, review.CaseId,
             (state, caseId, ct) => lookups.MarkAsync(storage.Reviews, review.PartitionKey, review.RowKey, state, caseId, ct));
-    }
 
     private async Task<AlertItem> MentionItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
         var mention = lookups.Prefetched<MentionEntity>(message)
             ?? await storage.Mentions.GetOrDefaultAsync<MentionEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
             ?? throw new InvalidMessageException($"mention {message.ItemPartition}/{message.ItemKey} does not exist");
+        return MentionItem(mention, lookups);
+    }
+
+    private AlertItem MentionItem(MentionEntity mention, Lookups lookups)
+    {
         var text = mention.Title.Length == 0 || mention.Text.StartsWith(mention.Title, StringComparison.Ordinal) ? mention.Text : $"{mention.Title}\n{mention.Text}".Trim();
         return new AlertItem(
             MentionIngestor.ItemKind, mention.BusinessId, MentionLocationId, mention.PartitionKey, mention.RowKey, text, mention.Url, mention.Author, 0,
@@ -223,12 +276,34 @@ public sealed class AlertDispatcher(
     {
         var now = time.GetUtcNow();
         var healthKey = businessId + "\n" + route.Key;
-        if (error is null && _healthyRecordedAt.TryGetValue(healthKey, out var recordedAt) && now - recordedAt < HealthyRefresh && now >= recordedAt)
+        if (error is null)
         {
-            return;
+            // Claim the write before making it, so a burst of concurrent successes writes once, not once each.
+            while (true)
+            {
+                if (_healthyRecordedAt.TryGetValue(healthKey, out var recordedAt))
+                {
+                    if (now - recordedAt < HealthyRefresh && now >= recordedAt)
+                    {
+                        return;
+                    }
+
+                    if (_healthyRecordedAt.TryUpdate(healthKey, now, recordedAt))
+                    {
+                        break;
+                    }
+                }
+                else if (_healthyRecordedAt.TryAdd(healthKey, now))
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            _healthyRecordedAt.TryRemove(healthKey, out _);
         }
 
-        _healthyRecordedAt.TryRemove(healthKey, out _);
         var health = await storage.ChannelHealth.GetOrDefaultAsync<ChannelHealthEntity>(businessId, route.Key, cancellationToken)
             ?? new ChannelHealthEntity { PartitionKey = businessId, RowKey = route.Key };
         health.Channel = route.Channel;
@@ -248,13 +323,10 @@ public sealed class AlertDispatcher(
         try
         {
             await storage.ChannelHealth.UpsertEntityAsync(health, TableUpdateMode.Replace, cancellationToken);
-            if (error is null)
-            {
-                _healthyRecordedAt[healthKey] = now;
-            }
         }
         catch (RequestFailedException ex)
         {
+            _healthyRecordedAt.TryRemove(healthKey, out _);
             logger.LogWarning("Could not record the health of {Channel}: {Error}", route.Channel, ex.Message);
         }
     }
@@ -263,14 +335,14 @@ public sealed class AlertDispatcher(
     private static string Redact(string target) =>
         Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("http", StringComparison.Ordinal) ? $"{uri.Scheme}://{uri.Host}/…" : target;
 
-    private async Task<RecoveryCase> EnsureCaseAsync(BusinessEntity business, AlertItem item, CancellationToken cancellationToken)
-    {
-        var caseId = RecoveryCase.IdFor(item.Kind, item.Partition, item.Key);
-        var now = time.GetUtcNow();
-        var candidate = new RecoveryCase
+    /// <summary>The row key of a case's "created" event: fixed, so writing it again is a no-op.</summary>
+    private const string CreatedEventKey = "0000000000000000000-created";
+
+    private RecoveryCase NewCase(BusinessEntity business, AlertItem item, DateTimeOffset now) =>
+        new()
         {
             PartitionKey = business.RowKey,
-            RowKey = caseId,
+            RowKey = RecoveryCase.IdFor(item.Kind, item.Partition, item.Key),
             LocationId = item.LocationId,
             ItemKind = item.Kind,
             ItemKey = item.Key,
@@ -288,15 +360,32 @@ public sealed class AlertDispatcher(
             DraftReply = ReplyDrafter.Draft(business, item.AuthorName, item.Language, item.Touchpoints),
         };
 
+    private async Task<RecoveryCase> EnsureCaseAsync(BusinessEntity business, AlertItem item, Lookups lookups, CancellationToken cancellationToken)
+    {
+        var caseId = RecoveryCase.IdFor(item.Kind, item.Partition, item.Key);
+        if (lookups.InsertedCases.TryGetValue(caseId, out var inserted))
+        {
+            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", inserted.CreatedAt, CreatedEventKey, cancellationToken);
+            logger.LogInformation("Opened case {CaseId} for {ItemKind} {ItemKey} ({Severity})", caseId, item.Kind, item.Key, item.Severity);
+            return inserted;
+        }
+
+        var candidate = NewCase(business, item, time.GetUtcNow());
         if (await storage.Cases.TryAddAsync(candidate, cancellationToken))
         {
-            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", now, "0000000000000000000-created", cancellationToken);
+            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", candidate.CreatedAt, CreatedEventKey, cancellationToken);
             logger.LogInformation("Opened case {CaseId} for {ItemKind} {ItemKey} ({Severity})", caseId, item.Kind, item.Key, item.Severity);
             return candidate;
         }
 
         var existing = await storage.Cases.GetOrDefaultAsync<RecoveryCase>(business.RowKey, caseId, cancellationToken)
             ?? throw new InvalidOperationException($"case {caseId} vanished after a conflict");
+        if (item.AlertState == "pending")
+        {
+            // Opened, but never dispatched: the instance that opened it may have died before its "created" event.
+            await cases.AddEventAsync(caseId, "created", "system", $"severity {existing.Severity}", existing.CreatedAt, CreatedEventKey, cancellationToken);
+        }
+
         if (ReviewIngestor.SeverityRank(item.Severity) > ReviewIngestor.SeverityRank(existing.Severity) && CaseStatus.IsOpen(existing.Status))
         {
             // The item got worse (an edit): raise the case, tighten its due time.
@@ -389,6 +478,9 @@ public sealed class AlertDispatcher(
     {
         private readonly Dictionary<(string Kind, string Partition, string Key), ITableEntity> _items = [];
         private readonly ConcurrentQueue<(TableClient Table, TableEntity Mark)> _marks = new();
+
+        /// <summary>Cases opened by <see cref="InsertNewCasesAsync"/>, by case id.</summary>
+        public ConcurrentDictionary<string, RecoveryCase> InsertedCases { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Collect item-state writes for <see cref="WriteMarksAsync"/> instead of writing each at once.</summary>
         public bool DeferMarks { get; init; }

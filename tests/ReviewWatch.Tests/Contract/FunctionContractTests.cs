@@ -233,6 +233,34 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task DispatchAlert_of_a_packed_message_whose_cases_are_partly_open_already_opens_the_rest_with_their_created_events()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        // r02 was dispatched on its own earlier; r05's case was opened by an instance that died before anything else.
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(HostPayloads.AlertItems(poll).Single(a => a.Contains("kallio-r02", StringComparison.Ordinal))));
+        var r05 = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r05");
+        await _handler.Storage.Cases.AddEntityAsync(new RecoveryCase
+        {
+            PartitionKey = "kanelitupa", RowKey = r05, LocationId = "kanelitupa-kallio", ItemKind = "review", ItemKey = "kanelitupa-kallio-r05",
+            Severity = "high", Status = CaseStatus.New, CreatedAt = DateTimeOffset.UtcNow, DueAt = DateTimeOffset.UtcNow.AddHours(4),
+        });
+
+        var (status, _) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        Assert.Equal(200, status);
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        Assert.Equal(6, cases.Count);
+        Assert.Equal(6, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+        foreach (var c in cases)
+        {
+            var events = await _handler.Storage.CaseEvents.QueryAsync<TableEntity>(e => e.PartitionKey == c.CaseId).ToListAsync();
+            Assert.Single(events, e => e.GetString("Type") == "created");
+        }
+    }
+
+    [Fact]
     public async Task DispatchAlert_of_a_packed_message_with_one_bad_item_dispatches_the_others_and_names_the_bad_one()
     {
         await _handler.SeedSampleAsync();
