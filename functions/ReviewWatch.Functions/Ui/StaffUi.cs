@@ -73,7 +73,7 @@ public static class StaffUi
             [nameof(QueuePage.FailingChannels)] = failing,
             [nameof(QueuePage.Filter)] = filter,
             [nameof(QueuePage.Now)] = time.GetUtcNow(),
-            [nameof(QueuePage.Zone)] = TimeZones.Find(businesses.FirstOrDefault()?.TimeZone),
+            [nameof(QueuePage.Zones)] = businesses.ToDictionary(b => b.RowKey, b => TimeZones.Find(b.TimeZone), StringComparer.Ordinal),
         });
     }
 

@@ -75,6 +75,33 @@ public sealed class AccessTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_member_of_businesses_in_two_time_zones_sees_each_due_time_in_its_business_zone_named()
+    {
+        var nyc = Path.Combine(Path.GetTempPath(), "rw-nyc-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(nyc);
+        await File.WriteAllTextAsync(Path.Combine(nyc, "business.json"), $$"""
+            {"business":{"id":"bagels","name":"Bagel Corner","language":"en","timeZone":"America/New_York"},
+             "locations":[{"id":"bagels-1","name":"Bagel Corner","source":"file","sourceRef":"none.json"}],
+             "users":[{"id":"{{HandlerUnderTest.Owner}}","name":"Aino","role":"owner"}]}
+            """);
+        await _handler.Services.GetRequiredService<BusinessDirectory>().SeedAsync(Path.Combine(nyc, "business.json"));
+        var due = new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero); // 09:00 in New York, 16:00 in Helsinki
+        await _handler.Storage.Cases.AddEntityAsync(new RecoveryCase
+        {
+            PartitionKey = "bagels", RowKey = "bagels-case", LocationId = "bagels-1", ItemKind = "review", ItemKey = "b1", ItemText = "Stale bagels.",
+            Severity = "high", Status = CaseStatus.New, CreatedAt = due.AddHours(-4), DueAt = due,
+        });
+        var helsinki = (await _handler.Storage.Cases.GetEntityAsync<RecoveryCase>("kanelitupa", _kanelitupaCase)).Value;
+        helsinki.DueAt = due;
+        await _handler.Storage.Cases.UpdateEntityAsync(helsinki, ETag.All);
+
+        var queue = await _handler.Client.GetStringAsync("/ui/?status=all");
+
+        Assert.Contains("24.11. 09:00 (America/New_York)", queue, StringComparison.Ordinal);
+        Assert.Contains("24.11. 16:00 (Europe/Helsinki)", queue, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_signed_in_stranger_is_403_not_a_member()
     {
         using var stranger = Client("mallory@evil.example");
