@@ -131,6 +131,18 @@ public sealed class LexiconAnalyzerTests
     }
 
     [Fact]
+    public void A_cafe_is_a_place_not_a_product_but_its_coffee_is_a_product()
+    {
+        // "kahvila" (café) starts like "kahvi" (coffee); only the coffee is about the product.
+        var place = Analyze("Kahvilassa oli likaista ja kahvilan pöydät tahmeita.");
+        var coffee = Analyze("Kahvi oli kylmää ja kahvinkeitin rikki.");
+
+        Assert.DoesNotContain(place.Touchpoints, t => t.Name == "product_quality");
+        Assert.Contains(new TouchpointSentiment("cleanliness", SentimentLabel.Negative), place.Touchpoints);
+        Assert.Contains(new TouchpointSentiment("product_quality", SentimentLabel.Negative), coffee.Touchpoints);
+    }
+
+    [Fact]
     public void English_touchpoints_take_the_polarity_of_their_clause()
     {
         var r = Analyze("The staff were lovely, but the room was dirty and the price was outrageous.");
