@@ -115,11 +115,112 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
         return (business, locations);
     }
 
+    /// <summary>The members of one business (users whose memberships include it, or who see every business).</summary>
+    public async Task<IReadOnlyList<UserEntity>> ListMembersAsync(string businessId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var members = new List<UserEntity>();
+        await foreach (var u in storage.Users.QueryAsync<UserEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {UserEntity.Partition}"), cancellationToken: cancellationToken))
+        {
+            var businesses = Memberships(u);
+            if (businesses.Contains(businessId) || businesses.Contains("*"))
+            {
+                members.Add(u);
+            }
+        }
+
+        return [.. members.OrderBy(u => u.DisplayName, StringComparer.CurrentCultureIgnoreCase)];
+    }
+
+    /// <summary>
+    /// Makes <paramref name="userId"/> a member of the business. A new user gets <paramref name="role"/>; an existing
+    /// user keeps the role they have, because roles are per user, not per business, and one business's owner must not
+    /// be able to raise someone's rights in another business. Returns what was done, for the page to say.
+    /// </summary>
+    public async Task<MemberChange> AddMemberAsync(string businessId, string userId, string name, string role, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var key = userId.Trim().ToLowerInvariant();
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
+            try
+            {
+                if (existing is null)
+                {
+                    await storage.Users.AddEntityAsync(new UserEntity { PartitionKey = UserEntity.Partition, RowKey = key, DisplayName = name.Trim(), Roles = role, Businesses = businessId }, cancellationToken);
+                    return MemberChange.Added;
+                }
+
+                var businesses = Memberships(existing);
+                if (businesses.Contains(businessId) || businesses.Contains("*"))
+                {
+                    return MemberChange.AlreadyMember;
+                }
+
+                businesses.Add(businessId);
+                existing.Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal));
+                await storage.Users.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return existing.Roles.Split(',', StringSplitOptions.TrimEntries).Contains(role, StringComparer.OrdinalIgnoreCase) ? MemberChange.Added : MemberChange.AddedWithExistingRole;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 3)
+            {
+                // Someone changed the same user meanwhile: read again.
+            }
+        }
+    }
+
+    /// <summary>Ends a user's membership of the business (the user row goes when no membership is left).</summary>
+    public async Task<bool> RemoveMemberAsync(string businessId, string userId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var key = userId.Trim().ToLowerInvariant();
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
+            var businesses = existing is null ? [] : Memberships(existing);
+            if (existing is null || !businesses.Remove(businessId))
+            {
+                return false;
+            }
+
+            try
+            {
+                if (businesses.Count == 0)
+                {
+                    await storage.Users.DeleteEntityAsync(existing, existing.ETag, cancellationToken);
+                }
+                else
+                {
+                    existing.Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal));
+                    await storage.Users.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                return true;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < 3)
+            {
+                // Changed meanwhile: read again.
+            }
+        }
+    }
+
+    private static HashSet<string> Memberships(UserEntity user) =>
+        user.Businesses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
     public async Task SaveBusinessAsync(BusinessEntity business, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         await storage.Businesses.UpsertEntityAsync(business, TableUpdateMode.Replace, cancellationToken);
     }
+}
+
+/// <summary>What <see cref="BusinessDirectory.AddMemberAsync"/> did.</summary>
+public enum MemberChange
+{
+    Added,
+    AddedWithExistingRole,
+    AlreadyMember,
 }
 
 /// <summary>The seed-file shape: <c>{"business":{"id":…},"locations":[{"id":…}]}</c>.</summary>

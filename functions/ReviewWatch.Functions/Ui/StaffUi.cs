@@ -31,6 +31,8 @@ public static class StaffUi
         app.MapPost("/ui/cases/{id}/{action}", CaseActionAsync);
         app.MapGet("/ui/settings/{businessId}", SettingsAsync);
         app.MapPost("/ui/settings/{businessId}", SaveSettingsAsync);
+        app.MapPost("/ui/settings/{businessId}/members", AddMemberAsync);
+        app.MapPost("/ui/settings/{businessId}/members/remove", RemoveMemberAsync);
         app.MapGet("/ui/signin", SignInPageAsync);
         app.MapPost("/ui/signin", SignInAsync);
         app.MapPost("/ui/signout", SignOutAsync);
@@ -178,9 +180,111 @@ public static class StaffUi
             [nameof(SettingsPage.User)] = user,
             [nameof(SettingsPage.Token)] = Token(antiforgery, context),
             [nameof(SettingsPage.Business)] = business,
+            [nameof(SettingsPage.Members)] = await directory.ListMembersAsync(businessId, ct),
             [nameof(SettingsPage.Message)] = new UiText(business.Language).Flash(msg),
             [nameof(SettingsPage.Error)] = error,
         });
+    }
+
+    /// <summary>
+    /// Why the mention settings typed on the page cannot be saved, or null. Feeds added here must be http(s) URLs: a
+    /// local path would let a page user make the app read files off its own disk (paths come only from seed files,
+    /// and those already stored are kept).
+    /// </summary>
+    internal static string? MentionSettingsProblem(string json, string stored)
+    {
+        if (json.Length == 0)
+        {
+            return null;
+        }
+
+        ReviewWatch.Mentions.MentionConfig? config;
+        try
+        {
+            config = ReviewWatch.Mentions.MentionConfig.Parse(json);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return $"Social mention settings are not valid JSON ({ex.Message})";
+        }
+
+        if (config is null)
+        {
+            return "Social mention settings must be a JSON object";
+        }
+
+        var known = ReviewWatch.Mentions.MentionConfig.Parse(stored)?.Rss.Feeds ?? [];
+        var bad = config.Rss.Feeds.FirstOrDefault(f => !known.Contains(f) && !(Uri.TryCreate(f, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"));
+        return bad is null ? null : $"Feed '{bad}' is not an http(s) URL";
+    }
+
+    private static async Task<IResult> AddMemberAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1>", 400);
+        }
+
+        var user = (await auth.GetUserAsync(context))!;
+        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
+        if (business is null || !user.IsOwner)
+        {
+            return Page("Not found", "<h1>Not found</h1>", 404);
+        }
+
+        var form = await context.Request.ReadFormAsync(ct);
+        var id = form["id"].ToString().Trim();
+        var name = form["name"].ToString().Trim();
+        var role = form["role"].ToString().Trim();
+        var back = $"/ui/settings/{Uri.EscapeDataString(businessId)}";
+        string? problem = null;
+        if (id.Length is < 3 or > 254 || !id.Contains('@', StringComparison.Ordinal) || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or '/' or '\\' or '#' or '?' or '<' or '>' or '"' or '\''))
+        {
+            problem = "The member's sign-in must be an e-mail address (the name they sign in with)";
+        }
+        else if (name.Length is 0 or > 100)
+        {
+            problem = "The member's name must be 1 to 100 characters";
+        }
+        else if (role is not ("staff" or "owner"))
+        {
+            problem = "The role must be staff or owner";
+        }
+
+        if (problem is not null)
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString(problem + "; nobody was added.")}#team");
+        }
+
+        var change = await directory.AddMemberAsync(businessId, id, name, role, ct);
+        return Results.Redirect($"{back}?msg=member-{change switch { MemberChange.AddedWithExistingRole => "added-role-kept", MemberChange.AlreadyMember => "already", _ => "added" }}#team");
+    }
+
+    private static async Task<IResult> RemoveMemberAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (!await ValidAsync(antiforgery, context))
+        {
+            return Page("Form expired", "<h1>The form expired</h1>", 400);
+        }
+
+        var user = (await auth.GetUserAsync(context))!;
+        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
+        if (business is null || !user.IsOwner)
+        {
+            return Page("Not found", "<h1>Not found</h1>", 404);
+        }
+
+        var form = await context.Request.ReadFormAsync(ct);
+        var id = form["id"].ToString().Trim();
+        var back = $"/ui/settings/{Uri.EscapeDataString(businessId)}";
+        if (string.Equals(id, user.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString("You cannot remove yourself; another owner can.")}#team");
+        }
+
+        return await directory.RemoveMemberAsync(businessId, id, ct)
+            ? Results.Redirect($"{back}?msg=member-removed#team")
+            : Results.Redirect($"{back}?error={Uri.EscapeDataString($"{id} is not a member of this business (a member of every business is managed in the seed file).")}#team");
     }
 
     private static async Task<IResult> SaveSettingsAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, CancellationToken ct)
@@ -214,6 +318,13 @@ public static class StaffUi
             }
         }
 
+        var mentions = form["mentionSettings"].ToString().Trim();
+        if (MentionSettingsProblem(mentions, business.MentionSettings) is string problem)
+        {
+            return Results.Redirect($"{back}?error={Uri.EscapeDataString(problem + "; nothing was saved.")}");
+        }
+
+        business.MentionSettings = mentions.Length == 0 ? string.Empty : ReviewWatch.Mentions.MentionConfig.Parse(mentions)!.ToJson();
         business.ReplyTemplateFi = form["replyTemplateFi"].ToString().Trim();
         business.ReplyTemplateEn = form["replyTemplateEn"].ToString().Trim();
         business.MakeGoodFi = form["makeGoodFi"].ToString().Trim();

@@ -17,6 +17,10 @@ public sealed record UiText(string Lang)
         "resolved" => this["Resolved.", "Merkitty ratkaistuksi."],
         "dismissed" => this["Dismissed.", "Hylätty."],
         "saved" => this["Saved.", "Tallennettu."],
+        "member-added" => this["Member added. They can sign in now.", "Jäsen lisätty. Hän voi nyt kirjautua."],
+        "member-added-role-kept" => this["Member added with the role they already have in another business (roles are per person).", "Jäsen lisätty roolilla, joka hänellä jo on toisessa yrityksessä (rooli on henkilökohtainen)."],
+        "member-already" => this["They are a member already.", "Hän on jo jäsen."],
+        "member-removed" => this["Member removed.", "Jäsen poistettu."],
         _ => null,
     };
 
@@ -43,6 +47,7 @@ public sealed record UiText(string Lang)
         header.top{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:10px 16px;background:#1e3a8a;color:#fff}
         header.top a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:18px;margin-right:auto}
         main{max-width:1000px;margin:0 auto;padding:12px 16px}h1{font-size:22px}h2{font-size:18px;margin-top:20px}
+        th{text-align:left;padding:4px 12px 4px 0}td{padding:4px 12px 4px 0}
         .inline{display:inline}button,.button{font:inherit;padding:8px 14px;border-radius:6px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
         button.secondary{background:#fff;color:#1d4ed8}button.link{background:none;border:none;color:#fff;text-decoration:underline;padding:0}
         form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:8px 0 12px}form.filters label{display:flex;flex-direction:column;font-size:13px;color:#4b5563}

@@ -99,6 +99,36 @@ public sealed class StaffUiBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["created", "claimed", "draft-edited", "replied", "resolved"], events);
     }
 
+    [Fact]
+    public async Task The_owner_adds_a_team_member_on_the_settings_page_and_the_member_can_sign_in()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1024, Height = 900 } });
+        var baseUrl = _handler.Client.BaseAddress!.ToString().TrimEnd('/');
+        await page.GotoAsync(baseUrl + "/ui/");
+        await page.ClickAsync("button[data-user='aino@kanelitupa.example']");
+        await page.WaitForSelectorAsync(".cards");
+
+        await page.GotoAsync(baseUrl + "/ui/settings/kanelitupa");
+        await page.FillAsync("#add-member input[name=id]", "saara@kanelitupa.example");
+        await page.FillAsync("#add-member input[name=name]", "Saara Salo");
+        await page.SelectOptionAsync("#add-member select[name=role]", "staff");
+        await page.ClickAsync("#add-member button[type=submit]");
+        await page.WaitForSelectorAsync(".banner.ok");
+
+        Assert.Contains("Jäsen lisätty", await page.TextContentAsync(".banner.ok") ?? string.Empty, StringComparison.Ordinal);
+        Assert.Equal("Saara Salo", await page.TextContentAsync("tr[data-member='saara@kanelitupa.example'] td"));
+        await Shot(page, "6-settings-team");
+        var saara = await ReviewWatch.Storage.TableClientExtensions.GetOrDefaultAsync<ReviewWatch.Storage.UserEntity>(_handler.Storage.Users, ReviewWatch.Storage.UserEntity.Partition, "saara@kanelitupa.example");
+        Assert.Equal("kanelitupa", saara?.Businesses);
+
+        await using var context = await _browser.NewContextAsync();
+        var member = await context.NewPageAsync();
+        await member.GotoAsync(baseUrl + "/ui/");
+        await member.ClickAsync("button[data-user='saara@kanelitupa.example']");
+        await member.WaitForSelectorAsync(".cards");
+        Assert.Equal(10, await member.Locator("a.card").CountAsync());
+    }
+
     private static async Task Shot(IPage page, string name)
     {
         var dir = Path.Combine(TestPaths.RepositoryRoot, "artifacts", "screenshots");
