@@ -54,6 +54,9 @@ public sealed class DeploymentPackageTests(PackageFixture package) : IClassFixtu
             Path.GetFileName(n).StartsWith("local.settings", StringComparison.OrdinalIgnoreCase)
             || Path.GetFileName(n).Equals("appsettings.Development.json", StringComparison.OrdinalIgnoreCase));
         Assert.Empty(localOnly);
+
+        // The fake Google and Language APIs and the dev host are for tests and benches: they never ship.
+        Assert.DoesNotContain(entries.Keys, n => n.StartsWith("ReviewWatch.Fakes", StringComparison.Ordinal) || n.StartsWith("ReviewWatch.DevHost", StringComparison.Ordinal));
     }
 
     [Fact]
