@@ -25,6 +25,7 @@ public sealed class QueueListener(
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReceiveGraceOnStop = TimeSpan.FromSeconds(3);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -45,7 +46,10 @@ public sealed class QueueListener(
             QueueMessage[] batch;
             try
             {
+                // A receive in flight when stopping gets a short grace to bring back what it leased; when storage
+                // is gone too (Ctrl+C stops Azurite with us), nothing was leased and waiting longer only delays exit.
                 using var receiveTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                using var graceOnStop = stopping.Register(() => receiveTimeout.CancelAfter(ReceiveGraceOnStop));
                 batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, receiveTimeout.Token)).Value;
             }
             catch (Exception ex)
