@@ -86,10 +86,20 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         await using var first = await DevHostUnderTest.StartAsync(Settings());
         await using var second = await DevHostUnderTest.StartAsync(Settings());
 
-        // Every location polled three times: duplicates race across both instances.
-        for (var i = 0; i < 3; i++)
+        // Every location polled 21 times at once: duplicates race across both instances, and 42 poll requests are
+        // more than one receive batch (16), so the second instance is sure to get some.
+        await SeedAndPollAsync();
+        await using (var services = LocalServices.Create(Settings(), NullLoggerFactory.Instance))
         {
-            await SeedAndPollAsync();
+            var storage = services.GetRequiredService<ReviewWatchStorage>();
+            var locations = await services.GetRequiredService<BusinessDirectory>().ListLocationsAsync();
+            for (var i = 0; i < 20; i++)
+            {
+                foreach (var l in locations)
+                {
+                    await storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, "test")));
+                }
+            }
         }
 
         await WaitForSettledAsync(ExpectedCases.Length);
