@@ -167,9 +167,7 @@ public static class StaffUi
 
     private static async Task<IResult> SettingsAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, IAntiforgery antiforgery, string? msg, string? error, CancellationToken ct)
     {
-        var user = (await auth.GetUserAsync(context))!;
-        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
-        if (business is null || !user.IsOwner)
+        if (await OwnerAsync(businessId, context, auth, directory, ct) is not (var user, var business))
         {
             return Page("Not found", "<h1>Not found</h1>", 404);
         }
@@ -225,9 +223,7 @@ public static class StaffUi
             return Page("Form expired", "<h1>The form expired</h1>", 400);
         }
 
-        var user = (await auth.GetUserAsync(context))!;
-        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
-        if (business is null || !user.IsOwner)
+        if (await OwnerAsync(businessId, context, auth, directory, ct) is not (_, _))
         {
             return Page("Not found", "<h1>Not found</h1>", 404);
         }
@@ -267,9 +263,7 @@ public static class StaffUi
             return Page("Form expired", "<h1>The form expired</h1>", 400);
         }
 
-        var user = (await auth.GetUserAsync(context))!;
-        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
-        if (business is null || !user.IsOwner)
+        if (await OwnerAsync(businessId, context, auth, directory, ct) is not (var user, _))
         {
             return Page("Not found", "<h1>Not found</h1>", 404);
         }
@@ -294,9 +288,7 @@ public static class StaffUi
             return Page("Form expired", "<h1>The form expired</h1>", 400);
         }
 
-        var user = (await auth.GetUserAsync(context))!;
-        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
-        if (business is null || !user.IsOwner)
+        if (await OwnerAsync(businessId, context, auth, directory, ct) is not (_, var business))
         {
             return Page("Not found", "<h1>Not found</h1>", 404);
         }
@@ -397,6 +389,17 @@ public static class StaffUi
     private static UiText Text(IReadOnlyList<BusinessEntity> businesses) => new(businesses.Count > 0 ? businesses[0].Language : "en");
 
     private static string Token(IAntiforgery antiforgery, HttpContext context) => antiforgery.GetAndStoreTokens(context).RequestToken ?? string.Empty;
+
+    /// <summary>
+    /// The signed-in member and the business of an owner page, or null when they are not an owner of it (the pages
+    /// answer 404 then, so they do not tell whether the business exists).
+    /// </summary>
+    private static async Task<(StaffUser User, BusinessEntity Business)?> OwnerAsync(string businessId, HttpContext context, StaffAuthenticator auth, BusinessDirectory directory, CancellationToken ct)
+    {
+        var user = (await auth.GetUserAsync(context))!;
+        var business = user.CanSee(businessId) ? await directory.GetBusinessAsync(businessId, ct) : null;
+        return business is not null && user.IsOwner ? (user, business) : null;
+    }
 
     private static async Task<bool> ValidAsync(IAntiforgery antiforgery, HttpContext context)
     {
