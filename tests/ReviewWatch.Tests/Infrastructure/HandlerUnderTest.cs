@@ -75,6 +75,23 @@ public sealed class HandlerUnderTest : IAsyncDisposable
     /// <summary>Seeds the sample business (two locations, 40 reviews in GBP files).</summary>
     public Task SeedSampleAsync() => Services.GetRequiredService<BusinessDirectory>().SeedAsync(TestPaths.SampleBusinessFile);
 
+    /// <summary>Seeds a business from the text of a business.json, written to a scratch folder (seeding reads a file).</summary>
+    public async Task SeedBusinessAsync(string businessJson)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "rw-seed-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "business.json");
+        await File.WriteAllTextAsync(file, businessJson);
+        await Services.GetRequiredService<BusinessDirectory>().SeedAsync(file);
+    }
+
+    /// <summary>A second business, Parturi Sakset (English), whose only member is Bea, staff: someone the sample's cases are not for.</summary>
+    public Task SeedOtherBusinessAsync() => SeedBusinessAsync("""
+        {"business":{"id":"parturi","name":"Parturi Sakset","language":"en"},
+         "locations":[{"id":"parturi-1","name":"Parturi Sakset","source":"file","sourceRef":"none.json"}],
+         "users":[{"id":"bea@parturi.example","name":"Bea","role":"staff"}]}
+        """);
+
     /// <summary>POSTs an invocation payload to /{FunctionName} the way the host does (chunked JSON).</summary>
     public async Task<(int Status, JsonObject Body)> InvokeAsync(string functionName, string payloadJson)
     {

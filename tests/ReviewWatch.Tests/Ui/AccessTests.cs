@@ -2,12 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Azure;
-using ReviewWatch.Businesses;
 using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
 using ReviewWatch.Storage;
 using ReviewWatch.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ReviewWatch.Tests.Ui;
 
@@ -22,14 +20,7 @@ public sealed class AccessTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _handler = await HandlerUnderTest.StartAsync(azurite.ConnectionString);
         await _handler.SeedSampleAsync();
-        var other = Path.Combine(Path.GetTempPath(), "rw-other-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(other);
-        await File.WriteAllTextAsync(Path.Combine(other, "business.json"), """
-            {"business":{"id":"parturi","name":"Parturi Sakset","language":"en"},
-             "locations":[{"id":"parturi-1","name":"Parturi Sakset","source":"file","sourceRef":"none.json"}],
-             "users":[{"id":"bea@parturi.example","name":"Bea","role":"staff"}]}
-            """);
-        await _handler.Services.GetRequiredService<BusinessDirectory>().SeedAsync(Path.Combine(other, "business.json"));
+        await _handler.SeedOtherBusinessAsync();
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
         var alert = HostPayloads.AlertItems(poll)[0];
         await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
@@ -77,14 +68,11 @@ public sealed class AccessTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_member_of_businesses_in_two_time_zones_sees_each_due_time_in_its_business_zone_named()
     {
-        var nyc = Path.Combine(Path.GetTempPath(), "rw-nyc-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(nyc);
-        await File.WriteAllTextAsync(Path.Combine(nyc, "business.json"), $$"""
+        await _handler.SeedBusinessAsync($$"""
             {"business":{"id":"bagels","name":"Bagel Corner","language":"en","timeZone":"America/New_York"},
              "locations":[{"id":"bagels-1","name":"Bagel Corner","source":"file","sourceRef":"none.json"}],
              "users":[{"id":"{{HandlerUnderTest.Owner}}","name":"Aino","role":"owner"}]}
             """);
-        await _handler.Services.GetRequiredService<BusinessDirectory>().SeedAsync(Path.Combine(nyc, "business.json"));
         var due = new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero); // 09:00 in New York, 16:00 in Helsinki
         await _handler.Storage.Cases.AddEntityAsync(new RecoveryCase
         {

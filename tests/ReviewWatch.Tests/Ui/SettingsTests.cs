@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using ReviewWatch.Businesses;
 using ReviewWatch.Mentions;
 using ReviewWatch.Storage;
 using ReviewWatch.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ReviewWatch.Tests.Ui;
 
@@ -47,7 +45,7 @@ public sealed partial class SettingsTests(AzuriteFixture azurite) : IAsyncLifeti
     [Fact]
     public async Task Adding_someone_from_another_business_as_owner_keeps_their_role_so_no_owner_can_raise_rights_elsewhere()
     {
-        await SeedOtherBusinessAsync();
+        await _handler.SeedOtherBusinessAsync();
 
         var (_, location) = await PostAsync(HandlerUnderTest.Owner, Settings + "/members", new() { ["id"] = "bea@parturi.example", ["name"] = "Bea", ["role"] = "owner" });
 
@@ -130,18 +128,6 @@ public sealed partial class SettingsTests(AzuriteFixture azurite) : IAsyncLifeti
         ["alertRoutes"] = b.AlertRoutes,
         ["mentionSettings"] = mentions,
     };
-
-    private async Task SeedOtherBusinessAsync()
-    {
-        var other = Path.Combine(Path.GetTempPath(), "rw-settings-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(other);
-        await File.WriteAllTextAsync(Path.Combine(other, "business.json"), """
-            {"business":{"id":"parturi","name":"Parturi Sakset","language":"en"},
-             "locations":[{"id":"parturi-1","name":"Parturi Sakset","source":"file","sourceRef":"none.json"}],
-             "users":[{"id":"bea@parturi.example","name":"Bea","role":"staff"}]}
-            """);
-        await _handler.Services.GetRequiredService<BusinessDirectory>().SeedAsync(Path.Combine(other, "business.json"));
-    }
 
     /// <summary>Posts a settings form as <paramref name="user"/> with a fresh antiforgery token and cookie; returns the status and redirect target.</summary>
     private async Task<(HttpStatusCode Status, string Location)> PostAsync(string user, string path, Dictionary<string, string> fields)
