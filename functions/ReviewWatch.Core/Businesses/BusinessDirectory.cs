@@ -98,9 +98,9 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
         foreach (var u in seed.Users ?? [])
         {
             // Membership is additive: a user seeded by two businesses sees both.
-            var key = u.Id.Trim().ToLowerInvariant();
+            var key = UserKey(u.Id);
             var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
-            var businesses = (existing?.Businesses ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            var businesses = ParseMemberships(existing?.Businesses);
             businesses.Add(business.RowKey);
             await storage.Users.UpsertEntityAsync(new UserEntity
             {
@@ -108,7 +108,7 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
                 RowKey = key,
                 DisplayName = u.Name,
                 Roles = u.Role,
-                Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal)),
+                Businesses = FormatMemberships(businesses),
             }, TableUpdateMode.Replace, cancellationToken);
         }
 
@@ -122,7 +122,7 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
         var members = new List<UserEntity>();
         await foreach (var u in storage.Users.QueryAsync<UserEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {UserEntity.Partition}"), cancellationToken: cancellationToken))
         {
-            var businesses = Memberships(u);
+            var businesses = ParseMemberships(u.Businesses);
             if (businesses.Contains(businessId) || businesses.Contains("*"))
             {
                 members.Add(u);
@@ -140,7 +140,7 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
     public async Task<MemberChange> AddMemberAsync(string businessId, string userId, string name, string role, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var key = userId.Trim().ToLowerInvariant();
+        var key = UserKey(userId);
         for (var attempt = 0; ; attempt++)
         {
             var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
@@ -152,14 +152,14 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
                     return MemberChange.Added;
                 }
 
-                var businesses = Memberships(existing);
+                var businesses = ParseMemberships(existing.Businesses);
                 if (businesses.Contains(businessId) || businesses.Contains("*"))
                 {
                     return MemberChange.AlreadyMember;
                 }
 
                 businesses.Add(businessId);
-                existing.Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal));
+                existing.Businesses = FormatMemberships(businesses);
                 await storage.Users.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 return existing.Roles.Split(',', StringSplitOptions.TrimEntries).Contains(role, StringComparer.OrdinalIgnoreCase) ? MemberChange.Added : MemberChange.AddedWithExistingRole;
             }
@@ -174,11 +174,11 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
     public async Task<bool> RemoveMemberAsync(string businessId, string userId, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var key = userId.Trim().ToLowerInvariant();
+        var key = UserKey(userId);
         for (var attempt = 0; ; attempt++)
         {
             var existing = await storage.Users.GetOrDefaultAsync<UserEntity>(UserEntity.Partition, key, cancellationToken);
-            var businesses = existing is null ? [] : Memberships(existing);
+            var businesses = ParseMemberships(existing?.Businesses);
             if (existing is null || !businesses.Remove(businessId))
             {
                 return false;
@@ -192,7 +192,7 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
                 }
                 else
                 {
-                    existing.Businesses = string.Join(',', businesses.Order(StringComparer.Ordinal));
+                    existing.Businesses = FormatMemberships(businesses);
                     await storage.Users.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
@@ -205,8 +205,14 @@ public sealed class BusinessDirectory(ReviewWatchStorage storage)
         }
     }
 
-    private static HashSet<string> Memberships(UserEntity user) =>
-        user.Businesses.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+    /// <summary>A user's row key: the sign-in name, trimmed and lower-cased.</summary>
+    private static string UserKey(string userId) => userId.Trim().ToLowerInvariant();
+
+    /// <summary><c>UserEntity.Businesses</c> is comma-separated business ids (or "*").</summary>
+    private static HashSet<string> ParseMemberships(string? businesses) =>
+        (businesses ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
+    private static string FormatMemberships(IEnumerable<string> businesses) => string.Join(',', businesses.Order(StringComparer.Ordinal));
 
     public async Task SaveBusinessAsync(BusinessEntity business, CancellationToken cancellationToken = default)
     {
