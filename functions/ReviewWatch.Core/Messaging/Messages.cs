@@ -60,11 +60,12 @@ public static class MessageCodec
     public static IReadOnlyList<AlertMessage> ReadAlerts(string text)
     {
         var envelope = Read(text, MessageJsonContext.Default.AlertEnvelope);
-        Require(envelope.BusinessId, "businessId");
         if (envelope.Items is null)
         {
-            return [ReadAlert(text)];
+            return [SingleAlert(envelope)];
         }
+
+        Require(envelope.BusinessId, "businessId");
 
         if (envelope.Items.Count == 0 || envelope.Items.Count > MaxAlertsPerMessage)
         {
@@ -92,14 +93,16 @@ public static class MessageCodec
         return message;
     }
 
-    public static AlertMessage ReadAlert(string text)
+    public static AlertMessage ReadAlert(string text) => SingleAlert(Read(text, MessageJsonContext.Default.AlertEnvelope));
+
+    /// <summary>The one alert of a message without <c>items</c>, its required fields checked.</summary>
+    private static AlertMessage SingleAlert(AlertEnvelope envelope)
     {
-        var message = Read(text, MessageJsonContext.Default.AlertMessage);
-        Require(message.BusinessId, "businessId");
-        Require(message.ItemKind, "itemKind");
-        Require(message.ItemPartition, "itemPartition");
-        Require(message.ItemKey, "itemKey");
-        return message;
+        Require(envelope.BusinessId, "businessId");
+        Require(envelope.ItemKind, "itemKind");
+        Require(envelope.ItemPartition, "itemPartition");
+        Require(envelope.ItemKey, "itemKey");
+        return new AlertMessage(envelope.V, envelope.BusinessId!, envelope.ItemKind!, envelope.ItemPartition!, envelope.ItemKey!, envelope.Severity!);
     }
 
     private static T Read<T>(string text, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
@@ -123,7 +126,6 @@ public static class MessageCodec
         var version = message switch
         {
             PollRequest p => p.V,
-            AlertMessage a => a.V,
             AlertEnvelope e => e.V,
             _ => CurrentVersion,
         };
@@ -144,5 +146,5 @@ public static class MessageCodec
     }
 }
 
-/// <summary>What <see cref="MessageCodec.ReadAlerts"/> reads first: the fields of both alert shapes, all optional.</summary>
-public sealed record AlertEnvelope(int V, string? BusinessId, IReadOnlyList<AlertRef?>? Items);
+/// <summary>How alert messages are read: the fields of both shapes (<see cref="AlertMessage"/>, <see cref="AlertBatch"/>), all optional until checked.</summary>
+public sealed record AlertEnvelope(int V, string? BusinessId, string? ItemKind, string? ItemPartition, string? ItemKey, string? Severity, IReadOnlyList<AlertRef?>? Items);
