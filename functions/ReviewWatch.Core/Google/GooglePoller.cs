@@ -9,8 +9,11 @@ using ReviewWatch.Storage;
 
 namespace ReviewWatch.Google;
 
-/// <summary>What one poll or reconciliation of a location did. <see cref="Error"/> is set when Google refused it.</summary>
-public sealed record GooglePollResult(IngestResult Ingest, int Pages, int Removed, string? Error)
+/// <summary>
+/// What one poll or reconciliation of a location did. <see cref="Error"/> is set when Google refused it;
+/// <see cref="CoveredBy"/> when the poll was skipped because one that started after the request had already run.
+/// </summary>
+public sealed record GooglePollResult(IngestResult Ingest, int Pages, int Removed, string? Error, DateTimeOffset? CoveredBy = null)
 {
     public bool Succeeded => Error is null;
 }
@@ -35,11 +38,23 @@ public sealed class GooglePoller(
     public const string Connected = "ok";
     public const string Reconnect = "reconnect";
 
-    public async Task<GooglePollResult> PollAsync(LocationEntity location, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Polls the location, unless a poll that started after <paramref name="requestedAt"/> has finished already: it
+    /// fetched everything this request could, so asking Google again would only spend quota. That is what keeps a
+    /// backlog of scheduled and pushed requests for one location (after an outage, or when polls queue faster than
+    /// they run) from growing: each redundant request costs one cursor read.
+    /// </summary>
+    public async Task<GooglePollResult> PollAsync(LocationEntity location, DateTimeOffset? requestedAt = null, CancellationToken cancellationToken = default)
     {
         try
         {
+            var startedAt = time.GetUtcNow();
             var cursor = await store.GetCursorAsync(location.LocationId, cancellationToken);
+            if (requestedAt is not null && cursor?.LastPollStartedAt is DateTimeOffset covered && covered >= requestedAt)
+            {
+                return new GooglePollResult(Empty, 0, 0, null, covered);
+            }
+
             var stop = cursor?.Watermark - options.Value.WatermarkOverlap;
             var newest = cursor?.Watermark ?? DateTimeOffset.MinValue;
             var total = Empty;
@@ -64,7 +79,7 @@ public sealed class GooglePoller(
 
             if (newest > DateTimeOffset.MinValue)
             {
-                await store.AdvanceAsync(location.LocationId, newest, time.GetUtcNow(), reconciled: false, cancellationToken);
+                await store.AdvanceAsync(location.LocationId, newest, startedAt, time.GetUtcNow(), reconciled: false, cursor, cancellationToken);
             }
 
             // Every alert still owed at this location, not only those of the reviews listed this time (see PendingAlertsAsync).
@@ -87,6 +102,7 @@ public sealed class GooglePoller(
     {
         try
         {
+            var startedAt = time.GetUtcNow();
             var listed = new List<GbpReview>();
             var pages = 0;
             int? reportedTotal = null;
@@ -153,7 +169,7 @@ public sealed class GooglePoller(
             var newest = listed.Select(Time).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
             if (newest > DateTimeOffset.MinValue)
             {
-                await store.AdvanceAsync(location.LocationId, newest, now, reconciled: true, cancellationToken);
+                await store.AdvanceAsync(location.LocationId, newest, startedAt, now, reconciled: true, cancellationToken: cancellationToken);
             }
 
             await MarkConnectedAsync(location, cancellationToken);

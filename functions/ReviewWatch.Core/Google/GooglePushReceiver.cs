@@ -117,7 +117,7 @@ public sealed partial class GooglePushReceiver(
             return new PushOutcome(204, "unknown location");
         }
 
-        var request = new PollRequest(MessageCodec.CurrentVersion, location.BusinessId, location.LocationId, "push");
+        var request = new PollRequest(MessageCodec.CurrentVersion, location.BusinessId, location.LocationId, "push", time.GetUtcNow());
         await storage.EnsureCreatedAsync(cancellationToken);
         await storage.PollQueue.SendMessageAsync(MessageCodec.Write(request), cancellationToken);
 

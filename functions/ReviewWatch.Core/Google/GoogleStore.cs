@@ -13,6 +13,9 @@ public sealed class ReviewCursorEntity : EntityBase
     public DateTimeOffset Watermark { get; set; }
     public DateTimeOffset? LastPolledAt { get; set; }
     public DateTimeOffset? LastReconciledAt { get; set; }
+
+    /// <summary>When the last poll that stored everything it listed began asking Google: it saw every review up to then.</summary>
+    public DateTimeOffset? LastPollStartedAt { get; set; }
 }
 
 /// <summary>PushMessages: PartitionKey "google", RowKey the Pub/Sub messageId. Present = already handled.</summary>
@@ -74,15 +77,19 @@ public sealed class GoogleStore
         return await Cursors.GetOrDefaultAsync<ReviewCursorEntity>(ReviewCursorEntity.Partition, locationId, cancellationToken);
     }
 
-    /// <summary>Moves the watermark forward (never back), with the ETag so two polls of one location cannot regress it.</summary>
-    public async Task AdvanceAsync(string locationId, DateTimeOffset watermark, DateTimeOffset now, bool reconciled, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Moves the watermark forward (never back), with the ETag so two polls of one location cannot regress it, and
+    /// records when the finished poll started (<paramref name="startedAt"/>; also never back). <paramref name="read"/>
+    /// is the cursor as the poll read it, if it did: its ETag saves a second read when nobody moved it meanwhile.
+    /// </summary>
+    public async Task AdvanceAsync(string locationId, DateTimeOffset watermark, DateTimeOffset startedAt, DateTimeOffset now, bool reconciled, ReviewCursorEntity? read = null, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var cursor = await GetCursorAsync(locationId, cancellationToken);
+            var cursor = attempt == 0 && read is not null ? read : await GetCursorAsync(locationId, cancellationToken);
             if (cursor is null)
             {
-                var fresh = new ReviewCursorEntity { PartitionKey = ReviewCursorEntity.Partition, RowKey = locationId, Watermark = watermark, LastPolledAt = now, LastReconciledAt = reconciled ? now : null };
+                var fresh = new ReviewCursorEntity { PartitionKey = ReviewCursorEntity.Partition, RowKey = locationId, Watermark = watermark, LastPolledAt = now, LastReconciledAt = reconciled ? now : null, LastPollStartedAt = startedAt };
                 if (await Cursors.TryAddAsync(fresh, cancellationToken))
                 {
                     return;
@@ -99,6 +106,7 @@ public sealed class GoogleStore
             cursor.Watermark = watermark;
             cursor.LastPolledAt = now;
             cursor.LastReconciledAt = reconciled ? now : cursor.LastReconciledAt;
+            cursor.LastPollStartedAt = cursor.LastPollStartedAt > startedAt ? cursor.LastPollStartedAt : startedAt;
             try
             {
                 await Cursors.UpdateEntityAsync(cursor, cursor.ETag, TableUpdateMode.Replace, cancellationToken);

@@ -4,7 +4,12 @@ using System.Text.Json.Serialization;
 namespace ReviewWatch.Messaging;
 
 /// <summary>Asks for one location to be polled now. Queue: poll-requests. Version 1.</summary>
-public sealed record PollRequest(int V, string BusinessId, string LocationId, string Reason = "schedule");
+/// <param name="RequestedAt">
+/// When the request was made (the requester's clock, as the poller's: both are this app). A Google poll that started
+/// after it has already fetched everything the request asked for, so the request is skipped instead of calling Google
+/// again; absent (older messages, hand-written ones) means always poll.
+/// </param>
+public sealed record PollRequest(int V, string BusinessId, string LocationId, string Reason = "schedule", DateTimeOffset? RequestedAt = null);
 
 /// <summary>Tells the dispatcher a flagged item needs a case and an alert. Queue: alerts. Version 1.</summary>
 /// <param name="ItemKind">"review" or "mention".</param>

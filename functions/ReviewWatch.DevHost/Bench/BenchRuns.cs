@@ -27,6 +27,7 @@ public sealed record LoadResult(
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  pipeline / storage limit {Ratio,10:0.00}×     (target ≥ 0.80×: {(Ratio >= 0.8 ? "met" : "NOT met")})"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  arrival at fake Google → case ({l.Count} negative items): p50 {InvariantReport.Percentile(l, 50):0.00} s, p95 {InvariantReport.Percentile(l, 95):0.00} s, p99 {InvariantReport.Percentile(l, 99):0.00} s"));
         sb.AppendLine("  peak memory: " + Memory);
+        sb.AppendLine("  CPU time during the run: " + Memory.Cpu);
         sb.Append(Invariants.Describe());
         return sb.ToString();
     }

@@ -152,7 +152,7 @@ public sealed class PipelineRig : IAsyncDisposable
     {
         await WithRetryAsync(() => Storage.PollQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken), cancellationToken);
         await Parallel.ForEachAsync(locations, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (l, ct) =>
-            await WithRetryAsync(() => Storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, reason)), ct), ct));
+            await WithRetryAsync(() => Storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, reason, DateTimeOffset.UtcNow)), ct), ct));
     }
 
     /// <summary>
@@ -239,21 +239,52 @@ public sealed class PipelineRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Peak resident memory of the handlers, Azurite and this process, sampled until cancelled.</summary>
+    /// <summary>
+    /// Peak resident memory of the handlers, Azurite and this process, sampled until cancelled, and the CPU time each
+    /// used meanwhile (on two cores, where the time goes decides what to make cheaper).
+    /// </summary>
     public async Task<MemoryPeaks> SampleMemoryAsync(CancellationToken stop)
     {
         long handlers = 0, azurite = 0, self = 0;
-        while (!stop.IsCancellationRequested)
+        var cpuStart = new Dictionary<int, TimeSpan>();
+        var cpuLast = new Dictionary<int, TimeSpan>();
+        void Track(int pid)
+        {
+            if (CpuTime(pid) is TimeSpan used)
+            {
+                cpuStart.TryAdd(pid, used);
+                cpuLast[pid] = used;
+            }
+        }
+
+        var selfPid = Environment.ProcessId;
+        while (true)
         {
             long h = 0;
             foreach (var host in _hosts)
             {
                 h += Rss(host.Handler.ProcessId);
+                if (host.Handler.ProcessId is int pid)
+                {
+                    Track(pid);
+                }
             }
 
             handlers = Math.Max(handlers, h);
-            azurite = Math.Max(azurite, _azurite.ProcessIds().Sum(pid => Rss(pid)));
+            var azuritePids = _azurite.ProcessIds();
+            azurite = Math.Max(azurite, azuritePids.Sum(pid => Rss(pid)));
+            foreach (var pid in azuritePids)
+            {
+                Track(pid);
+            }
+
             self = Math.Max(self, Environment.WorkingSet);
+            Track(selfPid);
+            if (stop.IsCancellationRequested)
+            {
+                break;
+            }
+
             try
             {
                 await Task.Delay(500, stop);
@@ -263,7 +294,27 @@ public sealed class PipelineRig : IAsyncDisposable
             }
         }
 
-        return new MemoryPeaks(handlers, azurite, self);
+        double Used(IEnumerable<int> pids) => pids.Where(cpuLast.ContainsKey).Sum(pid => (cpuLast[pid] - cpuStart[pid]).TotalSeconds);
+        var handlerPids = cpuLast.Keys.Where(pid => pid != selfPid && !_azurite.ProcessIds().Contains(pid)).ToList();
+        return new MemoryPeaks(handlers, azurite, self)
+        {
+            HandlerCpuSeconds = Used(handlerPids),
+            AzuriteCpuSeconds = Used(_azurite.ProcessIds()),
+            BenchCpuSeconds = Used([selfPid]),
+        };
+    }
+
+    private static TimeSpan? CpuTime(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return p.TotalProcessorTime;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     private static long Rss(int? pid)
@@ -331,9 +382,18 @@ public sealed class PipelineRig : IAsyncDisposable
     }
 }
 
-/// <summary>Peak resident set sizes in bytes.</summary>
+/// <summary>Peak resident set sizes in bytes, and the CPU seconds each part used while sampled.</summary>
 public sealed record MemoryPeaks(long Handlers, long Azurite, long Bench)
 {
+    public double HandlerCpuSeconds { get; init; }
+
+    public double AzuriteCpuSeconds { get; init; }
+
+    public double BenchCpuSeconds { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"handler(s) {Handlers / 1048576.0:0} MiB, Azurite {Azurite / 1048576.0:0} MiB, bench + dev host(s) {Bench / 1048576.0:0} MiB");
+
+    public string Cpu => string.Create(CultureInfo.InvariantCulture,
+        $"handler(s) {HandlerCpuSeconds:0.0} s, Azurite {AzuriteCpuSeconds:0.0} s, bench + dev host(s) + fake Google {BenchCpuSeconds:0.0} s");
 }

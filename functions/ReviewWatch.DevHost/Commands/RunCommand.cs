@@ -141,7 +141,7 @@ public static class SeedCommand
             {
                 foreach (var location in locations)
                 {
-                    await storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, business.RowKey, location.LocationId, "startup")), cancellationToken);
+                    await storage.PollQueue.SendMessageAsync(MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, business.RowKey, location.LocationId, "startup", DateTimeOffset.UtcNow)), cancellationToken);
                 }
             }
         }

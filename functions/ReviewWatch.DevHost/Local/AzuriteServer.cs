@@ -159,10 +159,20 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The supervisor's pid and Azurite's (for memory sampling).</summary>
     public IReadOnlyList<int> ProcessIds() => [_process.Id, .. ChildPids(_process.Id)];
 
+    private bool _stopping;
+
     private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
 
     public async ValueTask DisposeAsync()
     {
+        if (!_process.HasExited && !_stopping && Environment.GetEnvironmentVariable("RW_AZURITE_CPU_PROF") is { Length: > 0 })
+        {
+            // Profiling (tools/azurite-supervised.mjs): Node writes the profile only when Azurite exits on its own.
+            _stopping = true;
+            await StopGracefullyAsync(TimeSpan.FromSeconds(10));
+            return;
+        }
+
         try
         {
             if (!_process.HasExited)

@@ -22,7 +22,8 @@ public static class TriggerEndpoints
         app.MapInvocation("ScheduleReviewPolls", async (invocation, services, ct) =>
         {
             var locations = await services.GetRequiredService<BusinessDirectory>().ListLocationsAsync(cancellationToken: ct);
-            var messages = locations.Select(l => MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId))).ToList();
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            var messages = locations.Select(l => MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, RequestedAt: now))).ToList();
             return new InvocationResult().Queue("pollQueue", messages).Log($"Scheduled polls for {messages.Count} locations");
         });
 
@@ -36,8 +37,10 @@ public static class TriggerEndpoints
             if (location.Source == "google")
             {
                 // Google: incremental by watermark; a refused location is marked and logged, never thrown, so only it stops.
-                var poll = await services.GetRequiredService<GooglePoller>().PollAsync(location, ct);
-                var logLine = poll.Succeeded
+                var poll = await services.GetRequiredService<GooglePoller>().PollAsync(location, request.RequestedAt, ct);
+                var logLine = poll.CoveredBy is DateTimeOffset covered
+                    ? $"Poll of {location.LocationId} ({request.Reason}, requested {request.RequestedAt:O}) skipped: a poll that started {covered:O} already fetched it"
+                    : poll.Succeeded
                     ? $"Polled Google for {location.LocationId} ({request.Reason}): {poll.Pages} pages, {poll.Ingest.Added} new, {poll.Ingest.Updated} updated, {poll.Ingest.Unchanged} unchanged, {poll.Ingest.Alerts.Count} alerts"
                     : $"Google refused location {location.LocationId}: {poll.Error}";
                 return new InvocationResult().Queue("alertQueue", MessageCodec.WriteAlerts(poll.Ingest.Alerts)).Log(logLine);

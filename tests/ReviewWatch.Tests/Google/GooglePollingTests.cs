@@ -107,6 +107,43 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_poll_request_already_covered_by_a_later_poll_is_skipped_without_calling_Google()
+    {
+        var location = await _bed.AddLocationAsync("105");
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "first", 1, "Huono kokemus, kylmä ruoka", Start));
+        async Task<(int Status, string Logs, int GoogleCalls, int Alerts)> PollAsync(DateTimeOffset? requestedAt)
+        {
+            var calls = _bed.Google.ApiCalls;
+            var (status, body) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, _bed.BusinessId, location.LocationId, "schedule", requestedAt))));
+            var alerts = body["Outputs"]?["alertQueue"] is System.Text.Json.Nodes.JsonArray queued ? queued.Count : 0;
+            return (status, body["Logs"]!.ToJsonString(), _bed.Google.ApiCalls - calls, alerts);
+        }
+
+        // A backlog: two requests queued before the first poll ran (a scheduled one and a push).
+        var queuedEarly = DateTimeOffset.UtcNow;
+        var polled = await PollAsync(queuedEarly);
+        var covered = await PollAsync(queuedEarly.AddMilliseconds(-1));
+
+        Assert.Equal(200, polled.Status);
+        Assert.True(polled.GoogleCalls >= 1);
+        Assert.Equal(1, polled.Alerts);
+        Assert.Equal(200, covered.Status);
+        Assert.Equal(0, covered.GoogleCalls);
+        Assert.Equal(0, covered.Alerts);
+        Assert.Contains("skipped", covered.Logs, StringComparison.Ordinal);
+
+        // A request made after that poll started is polled, and finds the review that arrived meanwhile.
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "second", 1, "Tilaus unohtui kokonaan", Start.AddMinutes(5)));
+        var later = await PollAsync(DateTimeOffset.UtcNow);
+        Assert.True(later.GoogleCalls >= 1);
+        Assert.Contains(await _bed.ReviewsAsync(location), r => r.ReviewId == "second");
+
+        // A request without a time (an older message, one written by hand) is always polled.
+        var untimed = await PollAsync(null);
+        Assert.True(untimed.GoogleCalls >= 1);
+    }
+
+    [Fact]
     public async Task The_translation_envelope_is_split_into_the_original_which_is_analysed_and_the_translation_kept()
     {
         var location = await _bed.AddLocationAsync("104");
