@@ -66,7 +66,9 @@ public sealed class GooglePoller(
                 pages++;
                 var reviews = page.Reviews ?? [];
                 var fresh = stop is null ? reviews : reviews.Where(r => Time(r) > stop).ToList();
-                total = Add(total, await ingestor.IngestAsync(location, fresh, cancellationToken));
+                // Reviews newer than the watermark are new unless a poll died before moving it (or they were edited):
+                // inserted without reading first, and read only if the insert meets a stored row.
+                total = Add(total, await ingestor.IngestAsync(location, fresh, cursor?.Watermark ?? DateTimeOffset.MinValue, cancellationToken));
                 newest = reviews.Select(Time).Append(newest).Max();
                 if (stop is not null && reviews.Any(r => Time(r) <= stop))
                 {

@@ -33,24 +33,58 @@ public sealed class ReviewIngestor(
     TimeProvider time,
     ILogger<ReviewIngestor> logger)
 {
-    public async Task<IngestResult> IngestAsync(LocationEntity location, IReadOnlyList<GbpReview> reviews, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Stores and scores <paramref name="reviews"/>. With <paramref name="newAfter"/> (the poller's watermark), reviews
+    /// updated after it are taken to be new and inserted in batch transactions without reading first; a transaction
+    /// that meets a stored row (an edit, a poll that died before moving the watermark, a concurrent poll) writes
+    /// nothing, and its reviews are then read and decided one by one like the rest. Without it, every review is read.
+    /// </summary>
+    public async Task<IngestResult> IngestAsync(LocationEntity location, IReadOnlyList<GbpReview> reviews, DateTimeOffset? newAfter, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var alerts = new List<AlertMessage>();
         var toScore = new List<(GbpReview Review, ReviewEntity? Existing)>();
-        int unchanged = 0;
+        int unchanged = 0, added = 0, updated = 0;
 
         // Google may list the same review twice across pages while it changes; keep the newest of each id.
-        var distinct = reviews
+        var reviewList = reviews
             .GroupBy(r => r.Id)
-            .Select(g => g.OrderByDescending(r => r.UpdateTime).First());
+            .Select(g => g.OrderByDescending(Time).First())
+            .ToList();
 
-        var reviewList = distinct.ToList();
-        var stored = await storage.Reviews.GetManyAsync<ReviewEntity>(location.LocationId, reviewList.Select(r => TableClientExtensions.SafeKey(r.Id)), cancellationToken);
+        var scores = new Dictionary<string, SentimentResult>(StringComparer.Ordinal);
+        if (newAfter is DateTimeOffset after && reviewList.Where(r => Time(r) > after).ToList() is { Count: > 0 } likelyNew)
+        {
+            await ScoreAsync(likelyNew, scores, cancellationToken);
+            foreach (var chunk in likelyNew.Select(r => ToEntity(location, r, scores[r.Id], null)).Chunk(InsertBatchSize))
+            {
+                if (!await TryAddBatchAsync(chunk, cancellationToken))
+                {
+                    continue; // read and decided below, with the scores kept
+                }
+
+                foreach (var entity in chunk)
+                {
+                    added++;
+                    Flagged(location, entity, null);
+                    if (entity.AlertState == "pending")
+                    {
+                        alerts.Add(AlertFor(entity));
+                    }
+                }
+
+                var stored = chunk.Select(e => e.ReviewId).ToHashSet(StringComparer.Ordinal);
+                reviewList.RemoveAll(r => stored.Contains(r.Id));
+            }
+        }
+
+        var existingRows = reviewList.Count == 0
+            ? []
+            : await storage.Reviews.GetManyAsync<ReviewEntity>(location.LocationId, reviewList.Select(r => TableClientExtensions.SafeKey(r.Id)), cancellationToken);
         foreach (var review in reviewList)
         {
-            var existing = stored.GetValueOrDefault(TableClientExtensions.SafeKey(review.Id));
-            if (existing is not null && existing.UpdateTime >= (review.UpdateTime ?? review.CreateTime ?? DateTimeOffset.MinValue))
+            var existing = existingRows.GetValueOrDefault(TableClientExtensions.SafeKey(review.Id));
+            if (existing is not null && existing.UpdateTime >= Time(review))
             {
                 unchanged++;
                 if (existing.AlertState == "pending")
@@ -66,13 +100,11 @@ public sealed class ReviewIngestor(
 
         if (toScore.Count == 0)
         {
-            return new IngestResult(0, 0, unchanged, alerts);
+            return Done(location, added, updated, unchanged, alerts);
         }
 
-        var inputs = toScore.Select(x => new SentimentInput(x.Review.Id, ReviewText.Split(x.Review.Comment).Original)).ToList();
-        var scores = await analyzer.AnalyzeAsync(inputs, cancellationToken);
-        int added = 0, updated = 0;
-        var entities = toScore.Select((x, i) => ToEntity(location, x.Review, scores[i], x.Existing)).ToList();
+        await ScoreAsync(toScore.Select(x => x.Review).ToList(), scores, cancellationToken);
+        var entities = toScore.Select(x => ToEntity(location, x.Review, scores[x.Review.Id], x.Existing)).ToList();
 
         // New reviews go in as batch transactions (one partition, all or nothing): one round trip per chunk instead of
         // one per review. A chunk that meets a row another instance stored meanwhile falls back to one-by-one below.
@@ -128,17 +160,48 @@ public sealed class ReviewIngestor(
                 updated++;
             }
 
-            if (entity.Flagged && (existing is null || !existing.Flagged || existing.Severity != entity.Severity))
-            {
-                ReviewWatchTelemetry.ItemFlagged("review", entity.Severity, location.LocationId);
-            }
-
+            Flagged(location, entity, existing);
             if (entity.AlertState == "pending")
             {
                 alerts.Add(AlertFor(entity));
             }
         }
 
+        return Done(location, added, updated, unchanged, alerts);
+    }
+
+    /// <summary>Stores and scores <paramref name="reviews"/>, reading each first (see the overload with a watermark).</summary>
+    public Task<IngestResult> IngestAsync(LocationEntity location, IReadOnlyList<GbpReview> reviews, CancellationToken cancellationToken = default) =>
+        IngestAsync(location, reviews, null, cancellationToken);
+
+    private static DateTimeOffset Time(GbpReview review) => review.UpdateTime ?? review.CreateTime ?? DateTimeOffset.MinValue;
+
+    /// <summary>Scores the reviews not scored yet (one analyzer call for all of them), keyed by review id.</summary>
+    private async Task ScoreAsync(IReadOnlyList<GbpReview> reviews, Dictionary<string, SentimentResult> scores, CancellationToken cancellationToken)
+    {
+        var missing = reviews.Where(r => !scores.ContainsKey(r.Id)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var results = await analyzer.AnalyzeAsync([.. missing.Select(r => new SentimentInput(r.Id, ReviewText.Split(r.Comment).Original))], cancellationToken);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            scores[missing[i].Id] = results[i];
+        }
+    }
+
+    private static void Flagged(LocationEntity location, ReviewEntity entity, ReviewEntity? existing)
+    {
+        if (entity.Flagged && (existing is null || !existing.Flagged || existing.Severity != entity.Severity))
+        {
+            ReviewWatchTelemetry.ItemFlagged("review", entity.Severity, location.LocationId);
+        }
+    }
+
+    private IngestResult Done(LocationEntity location, int added, int updated, int unchanged, List<AlertMessage> alerts)
+    {
         ReviewWatchTelemetry.ItemsIngested(added + updated, "review", location.LocationId);
         logger.LogInformation(
             "Ingested location {LocationId}: {Added} new, {Updated} updated, {Unchanged} unchanged, {Alerts} alerts owed",

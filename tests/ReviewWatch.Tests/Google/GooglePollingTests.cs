@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ReviewWatch.Google.Fake;
 using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
@@ -104,6 +105,35 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(5, ratingOnly.Rating);
         Assert.Equal(string.Empty, ratingOnly.Text);
         Assert.Equal("google", ratingOnly.Source);
+    }
+
+    [Fact]
+    public async Task Reviews_taken_to_be_new_but_already_stored_or_edited_are_still_stored_once()
+    {
+        // A poll that died after storing pages but before moving the watermark re-lists them as "newer than the
+        // watermark": the insert-first path must meet the stored rows and fall back to reading them.
+        var location = await _bed.AddLocationAsync("106");
+        var ingestor = _bed.Handler.Services.GetRequiredService<ReviewIngestor>();
+        var reviews = Enumerable.Range(0, 120)
+            .Select(i => FakeGoogleApi.NewReview(location.SourceRef, $"n{i:D3}", (i % 5) + 1, i % 5 < 2 ? "Kahvi oli kylmää ja palvelu hidasta" : "Hyvää kahvia, kiitos", Start.AddMinutes(i)))
+            .ToList();
+
+        var first = await ingestor.IngestAsync(location, reviews, DateTimeOffset.MinValue);
+        var replay = await ingestor.IngestAsync(location, reviews, DateTimeOffset.MinValue);
+        var edited = reviews[3] with { StarRating = "ONE", Comment = "Muutin mieleni: kahvi oli kylmää", UpdateTime = Start.AddDays(1) };
+        var fresh = FakeGoogleApi.NewReview(location.SourceRef, "n999", 1, "Tilaus unohtui kokonaan", Start.AddDays(1));
+        var mixed = await ingestor.IngestAsync(location, [edited, fresh, reviews[0]], DateTimeOffset.MinValue);
+
+        Assert.Equal((120, 0, 0), (first.Added, first.Updated, first.Unchanged));
+        Assert.Equal(48, first.Alerts.Count);
+        Assert.Equal((0, 0, 120), (replay.Added, replay.Updated, replay.Unchanged));
+        Assert.Equal(first.Alerts.ToHashSet(), replay.Alerts.ToHashSet()); // still owed, so still emitted
+        Assert.Equal((1, 1, 1), (mixed.Added, mixed.Updated, mixed.Unchanged));
+        var stored = await _bed.ReviewsAsync(location);
+        Assert.Equal(121, stored.Count);
+        var rescored = Assert.Single(stored, r => r.ReviewId == "n003");
+        Assert.Equal(1, rescored.Rating);
+        Assert.Equal("pending", rescored.AlertState);
     }
 
     [Fact]
