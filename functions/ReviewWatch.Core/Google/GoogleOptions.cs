@@ -10,7 +10,7 @@ namespace ReviewWatch.Google;
 /// Google__NotificationsBaseUrl=https://mybusinessnotifications.googleapis.com
 /// Google__TokenUrl=https://oauth2.googleapis.com/token
 /// Google__PubSub__Audience, Google__PubSub__ServiceAccount, Google__PubSub__CertsUrl (empty = Google's JWKS)
-/// Google__RequestsPerMinute=300, Google__MaxInstances=1, Google__AutoResolveOnPositiveEdit=false
+/// Google__RequestsPerMinute=300, Google__MaxInstances=1, Google__AutoResolveOnPositiveEdit=false, Google__PollRequestExpiry=00:10:00
 /// </code>
 /// A value still reading <c>@Microsoft.KeyVault(...)</c> (an unresolved Key Vault reference) counts as not set.
 /// </summary>
@@ -48,6 +48,12 @@ public sealed class GoogleOptions
 
     /// <summary>How far below the stored watermark a poll still looks, for reviews Google lists late.</summary>
     public TimeSpan WatermarkOverlap { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a scheduled poll request may wait in the queue before the scheduler asks again for the same location
+    /// (see <see cref="PollScheduler"/>): it normally asks only when the last request has been taken up.
+    /// </summary>
+    public TimeSpan PollRequestExpiry { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Resolve an open case automatically when its review is edited to a positive one.</summary>
     public bool AutoResolveOnPositiveEdit { get; set; }

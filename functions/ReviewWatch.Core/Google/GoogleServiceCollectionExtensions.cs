@@ -50,6 +50,7 @@ public static class GoogleServiceCollectionExtensions
         google.AddHttpMessageHandler<GoogleAuthHandler>();
 
         services.AddSingleton<GooglePoller>();
+        services.AddSingleton<PollScheduler>();
         services.AddSingleton<GooglePushReceiver>();
         services.AddSingleton<GoogleReplyPublisher>();
         services.AddSingleton<IReplyPublisher, GoogleReplyPublisher>(sp => sp.GetRequiredService<GoogleReplyPublisher>());

@@ -16,6 +16,9 @@ public sealed class ReviewCursorEntity : EntityBase
 
     /// <summary>When the last poll that stored everything it listed began asking Google: it saw every review up to then.</summary>
     public DateTimeOffset? LastPollStartedAt { get; set; }
+
+    /// <summary>When the scheduler last queued a poll request for the location (see <see cref="PollScheduler"/>).</summary>
+    public DateTimeOffset? LastPollRequestedAt { get; set; }
 }
 
 /// <summary>PushMessages: PartitionKey "google", RowKey the Pub/Sub messageId. Present = already handled.</summary>
@@ -75,6 +78,47 @@ public sealed class GoogleStore
     {
         await EnsureCreatedAsync();
         return await Cursors.GetOrDefaultAsync<ReviewCursorEntity>(ReviewCursorEntity.Partition, locationId, cancellationToken);
+    }
+
+    /// <summary>Every location's cursor, by location id (one partition query).</summary>
+    public async Task<Dictionary<string, ReviewCursorEntity>> ListCursorsAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureCreatedAsync();
+        var cursors = new Dictionary<string, ReviewCursorEntity>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ReviewCursorEntity.Partition}");
+        await foreach (var cursor in Cursors.QueryAsync<ReviewCursorEntity>(filter, cancellationToken: cancellationToken))
+        {
+            cursors[cursor.RowKey] = cursor;
+        }
+
+        return cursors;
+    }
+
+    /// <summary>
+    /// Records that polls of these locations (which have cursors) were requested at <paramref name="at"/>: only that
+    /// property, merged, in batch transactions of 100 (one partition). Returns false if a transaction failed (a cursor
+    /// removed meanwhile); the marks only save work, so nothing else depends on them.
+    /// </summary>
+    public async Task<bool> MarkPollRequestedAsync(IEnumerable<string> locationIds, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var ok = true;
+        foreach (var chunk in locationIds.Distinct(StringComparer.Ordinal).Chunk(100))
+        {
+            var marks = chunk.Select(id => new TableTransactionAction(
+                TableTransactionActionType.UpdateMerge,
+                new TableEntity(ReviewCursorEntity.Partition, id) { [nameof(ReviewCursorEntity.LastPollRequestedAt)] = at },
+                ETag.All));
+            try
+            {
+                await Cursors.SubmitTransactionAsync(marks, cancellationToken);
+            }
+            catch (TableTransactionFailedException)
+            {
+                ok = false;
+            }
+        }
+
+        return ok;
     }
 
     /// <summary>

@@ -21,10 +21,12 @@ public static class TriggerEndpoints
         // Timer: one poll request per location (the fan-out), processed by PollLocation instances in parallel.
         app.MapInvocation("ScheduleReviewPolls", async (invocation, services, ct) =>
         {
-            var locations = await services.GetRequiredService<BusinessDirectory>().ListLocationsAsync(cancellationToken: ct);
-            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-            var messages = locations.Select(l => MessageCodec.Write(new PollRequest(MessageCodec.CurrentVersion, l.BusinessId, l.LocationId, RequestedAt: now))).ToList();
-            return new InvocationResult().Queue("pollQueue", messages).Log($"Scheduled polls for {messages.Count} locations");
+            var schedule = await services.GetRequiredService<PollScheduler>().ScheduleAsync(ct);
+            var messages = schedule.Requests.Select(MessageCodec.Write).ToList();
+            return new InvocationResult().Queue("pollQueue", messages)
+                .Log(schedule.StillWaiting == 0
+                    ? $"Scheduled polls for {messages.Count} locations"
+                    : $"Scheduled polls for {messages.Count} locations; {schedule.StillWaiting} still have a requested poll waiting");
         });
 
         // Queue poll-requests: fetch one location's reviews, store and score them, emit the alerts still owed.

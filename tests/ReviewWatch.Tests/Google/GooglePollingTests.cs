@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using ReviewWatch.Google;
 using ReviewWatch.Google.Fake;
 using ReviewWatch.Messaging;
 using ReviewWatch.Recovery;
@@ -105,6 +106,45 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(5, ratingOnly.Rating);
         Assert.Equal(string.Empty, ratingOnly.Text);
         Assert.Equal("google", ratingOnly.Source);
+    }
+
+    [Fact]
+    public async Task The_scheduler_asks_again_for_a_location_only_once_its_last_requested_poll_has_started_or_expired()
+    {
+        var polled = await _bed.AddLocationAsync("107");
+        var neverPolled = await _bed.AddLocationAsync("108");
+        _bed.Google.PutReview(polled.SourceRef, FakeGoogleApi.NewReview(polled.SourceRef, "a", 5, "Hyvää kahvia", Start));
+        await _bed.Poller.PollAsync(polled);
+        async Task<(List<PollRequest> Ours, string Logs)> ScheduleAsync()
+        {
+            var (status, body) = await _bed.Handler.InvokeAsync("ScheduleReviewPolls", HostPayloads.Timer());
+            Assert.Equal(200, status);
+            var ours = body["Outputs"]!["pollQueue"]!.AsArray()
+                .Select(m => MessageCodec.ReadPollRequest(m!.GetValue<string>()))
+                .Where(r => r.BusinessId == _bed.BusinessId)
+                .ToList();
+            return (ours, body["Logs"]!.ToJsonString());
+        }
+
+        var first = await ScheduleAsync();
+        var whileWaiting = await ScheduleAsync();
+
+        Assert.Equal([polled.LocationId, neverPolled.LocationId], first.Ours.Select(r => r.LocationId).Order(StringComparer.Ordinal));
+        Assert.All(first.Ours, r => Assert.NotNull(r.RequestedAt));
+        Assert.Equal([neverPolled.LocationId], whileWaiting.Ours.Select(r => r.LocationId)); // no cursor yet: always asked
+        Assert.Contains("still have a requested poll waiting", whileWaiting.Logs, StringComparison.Ordinal);
+
+        // The request is taken up: the next tick asks again.
+        await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(first.Ours.Single(r => r.LocationId == polled.LocationId))));
+        Assert.Contains(polled.LocationId, (await ScheduleAsync()).Ours.Select(r => r.LocationId));
+
+        // A request never taken up (its message lost) is asked again once it has waited PollRequestExpiry (10 min).
+        var cursors = _bed.Handler.Services.GetRequiredService<GoogleStore>();
+        await cursors.Cursors.UpdateEntityAsync(
+            new Azure.Data.Tables.TableEntity(ReviewCursorEntity.Partition, polled.LocationId) { ["LastPollRequestedAt"] = DateTimeOffset.UtcNow.AddMinutes(-11) },
+            Azure.ETag.All,
+            Azure.Data.Tables.TableUpdateMode.Merge);
+        Assert.Contains(polled.LocationId, (await ScheduleAsync()).Ours.Select(r => r.LocationId));
     }
 
     [Fact]
