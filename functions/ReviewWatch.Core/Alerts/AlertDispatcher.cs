@@ -335,9 +335,6 @@ public sealed class AlertDispatcher(
     private static string Redact(string target) =>
         Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme.StartsWith("http", StringComparison.Ordinal) ? $"{uri.Scheme}://{uri.Host}/…" : target;
 
-    /// <summary>The row key of a case's "created" event: fixed, so writing it again is a no-op.</summary>
-    private const string CreatedEventKey = "0000000000000000000-created";
-
     private RecoveryCase NewCase(BusinessEntity business, AlertItem item, DateTimeOffset now) =>
         new()
         {
@@ -353,6 +350,7 @@ public sealed class AlertDispatcher(
             Language = item.Language,
             Touchpoints = item.Touchpoints,
             Severity = item.Severity,
+            OpenedSeverity = item.Severity,
             Status = CaseStatus.New,
             CreatedAt = now,
             ItemCreatedAt = item.CreatedAt,
@@ -365,7 +363,6 @@ public sealed class AlertDispatcher(
         var caseId = RecoveryCase.IdFor(item.Kind, item.Partition, item.Key);
         if (lookups.InsertedCases.TryGetValue(caseId, out var inserted))
         {
-            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", inserted.CreatedAt, CreatedEventKey, cancellationToken);
             logger.LogInformation("Opened case {CaseId} for {ItemKind} {ItemKey} ({Severity})", caseId, item.Kind, item.Key, item.Severity);
             return inserted;
         }
@@ -373,19 +370,12 @@ public sealed class AlertDispatcher(
         var candidate = NewCase(business, item, time.GetUtcNow());
         if (await storage.Cases.TryAddAsync(candidate, cancellationToken))
         {
-            await cases.AddEventAsync(caseId, "created", "system", $"severity {item.Severity}", candidate.CreatedAt, CreatedEventKey, cancellationToken);
             logger.LogInformation("Opened case {CaseId} for {ItemKind} {ItemKey} ({Severity})", caseId, item.Kind, item.Key, item.Severity);
             return candidate;
         }
 
         var existing = await storage.Cases.GetOrDefaultAsync<RecoveryCase>(business.RowKey, caseId, cancellationToken)
             ?? throw new InvalidOperationException($"case {caseId} vanished after a conflict");
-        if (item.AlertState == "pending")
-        {
-            // Opened, but never dispatched: the instance that opened it may have died before its "created" event.
-            await cases.AddEventAsync(caseId, "created", "system", $"severity {existing.Severity}", existing.CreatedAt, CreatedEventKey, cancellationToken);
-        }
-
         if (ReviewIngestor.SeverityRank(item.Severity) > ReviewIngestor.SeverityRank(existing.Severity) && CaseStatus.IsOpen(existing.Status))
         {
             // The item got worse (an edit): raise the case, tighten its due time.

@@ -46,17 +46,38 @@ public sealed class CaseService(ReviewWatchStorage storage, TimeProvider time)
         return null;
     }
 
-    public async Task<IReadOnlyList<CaseEventEntity>> EventsAsync(string caseId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The case's history, oldest first. Its first entry, "created", is the case row itself: opening a case writes no
+    /// event row (one storage request less per alert, and no case can lack it after a crash). Older data that has a
+    /// stored "created" event shows that one instead.
+    /// </summary>
+    public async Task<IReadOnlyList<CaseEventEntity>> EventsAsync(RecoveryCase recoveryCase, CancellationToken cancellationToken = default)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {caseId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {recoveryCase.CaseId}");
         var events = new List<CaseEventEntity>();
         await foreach (var e in storage.CaseEvents.QueryAsync<CaseEventEntity>(filter, cancellationToken: cancellationToken))
         {
             events.Add(e);
         }
 
-        return events.OrderBy(e => e.At).ToList();
+        if (!events.Any(e => e.Type == "created"))
+        {
+            events.Add(CreatedEvent(recoveryCase));
+        }
+
+        return events.OrderBy(e => e.At).ThenBy(e => e.Type == "created" ? 0 : 1).ToList();
     }
+
+    /// <summary>The "created" entry of a case's history, made from the case row.</summary>
+    public static CaseEventEntity CreatedEvent(RecoveryCase recoveryCase) => new()
+    {
+        PartitionKey = recoveryCase.CaseId,
+        RowKey = "0000000000000000000-created",
+        Type = "created",
+        Actor = "system",
+        At = recoveryCase.CreatedAt,
+        Details = $"severity {(recoveryCase.OpenedSeverity.Length > 0 ? recoveryCase.OpenedSeverity : recoveryCase.Severity)}",
+    };
 
     /// <summary>Applies <paramref name="change"/> to the stored case and saves it only if nobody changed it since it was read.</summary>
     /// <param name="change">Applies the change (through the case's own transition methods) and returns the audit details.</param>

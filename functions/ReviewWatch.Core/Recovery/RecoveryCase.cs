@@ -49,6 +49,10 @@ public sealed class RecoveryCase : EntityBase
     public string Language { get; set; } = "und";
     public string Touchpoints { get; set; } = "[]";
     public string Severity { get; set; } = "medium";
+
+    /// <summary>The severity the case was opened with (<see cref="Severity"/> rises if the item gets worse); empty on older rows.</summary>
+    public string OpenedSeverity { get; set; } = string.Empty;
+
     public string Status { get; set; } = CaseStatus.New;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ItemCreatedAt { get; set; }

@@ -97,7 +97,7 @@ public static class StaffApi
             return Error(404, $"No case '{id}'.");
         }
 
-        var events = await service.EventsAsync(id, ct);
+        var events = await service.EventsAsync(found, ct);
         return Results.Json(Detail(found, events, time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
     }
 
@@ -128,7 +128,7 @@ public static class StaffApi
                 return Error(502, $"The reply was not posted: {result.Reason}");
             }
 
-            return Results.Json(Detail(updated, await service.EventsAsync(id, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
+            return Results.Json(Detail(updated, await service.EventsAsync(updated, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
         }
         catch (CaseConflictException ex)
         {
@@ -213,7 +213,7 @@ public static class StaffApi
         try
         {
             var updated = await service.ChangeAsync(found, caller.Id, eventType, (c, now) => change(c, caller, body, now), ct);
-            return Results.Json(Detail(updated, await service.EventsAsync(id, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
+            return Results.Json(Detail(updated, await service.EventsAsync(updated, ct), time.GetUtcNow()), ApiJsonContext.Default.CaseDetail);
         }
         catch (CaseConflictException ex)
         {

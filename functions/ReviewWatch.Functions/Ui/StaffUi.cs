@@ -102,7 +102,7 @@ public static class StaffUi
             [nameof(CasePage.Review)] = review,
             [nameof(CasePage.LocationName)] = location?.Name ?? c.LocationId,
             [nameof(CasePage.Touchpoints)] = ReplyDrafter.ParseTouchpoints(c.Touchpoints).Select(t => AlertContent.TouchpointWord(t, business.Language == "fi")).ToList(),
-            [nameof(CasePage.Events)] = await cases.EventsAsync(c.CaseId, ct),
+            [nameof(CasePage.Events)] = await cases.EventsAsync(c, ct),
             [nameof(CasePage.Message)] = new UiText(business.Language).Flash(msg),
             [nameof(CasePage.Error)] = error,
             [nameof(CasePage.Now)] = time.GetUtcNow(),

@@ -247,7 +247,7 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(5, review.Rating);
         Assert.Equal("positive", review.Sentiment);
         Assert.False(review.Flagged);
-        var events = await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase.CaseId);
+        var events = await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase);
         Assert.Single(events, e => e.Type == "edited");
         Assert.Equal("from 1 to 5", Assert.Single(events, e => e.Type == "rating-changed").Details);
         Assert.Single(events, e => e.Type == "resolved");
@@ -257,7 +257,7 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
         // The same edit seen again changes nothing.
         var again = await _bed.Poller.PollAsync(await _bed.ReloadAsync(location));
         Assert.Equal(0, again.Ingest.Updated);
-        Assert.Equal(events.Count, (await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase.CaseId)).Count);
+        Assert.Equal(events.Count, (await new CaseService(_bed.Storage, TimeProvider.System).EventsAsync(recoveryCase)).Count);
     }
 
     [Fact]

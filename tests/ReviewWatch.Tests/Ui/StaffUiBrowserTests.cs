@@ -95,7 +95,7 @@ public sealed class StaffUiBrowserTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("discount", stored.Outcome);
         Assert.Equal("eero@kanelitupa.example", stored.AssignedTo);
         Assert.EndsWith("Terveisin Eero", stored.ReplyText, StringComparison.Ordinal);
-        var events = (await _handler.Storage.CaseEvents.QueryAsync<ReviewWatch.Storage.CaseEventEntity>(e => e.PartitionKey == newest).ToListAsync()).Select(e => e.Type).ToList();
+        var events = (await new CaseService(_handler.Storage, TimeProvider.System).EventsAsync(stored)).Select(e => e.Type).ToList();
         Assert.Equal(["created", "claimed", "draft-edited", "replied", "resolved"], events);
     }
 
