@@ -9,8 +9,10 @@ using ReviewWatch.Storage;
 namespace ReviewWatch.DevHost.Commands;
 
 /// <summary>
-/// <c>./reviewwatch run</c>: Azurite in memory on free ports, the function app under the dev host on :7071,
-/// the sample business seeded and polled once, and a banner saying where to look. Ctrl+C stops everything.
+/// <c>./reviewwatch run</c>: Azurite in memory on free ports (<c>--persist</c>: kept in .local/azurite across runs),
+/// the function app under the dev host on :7071, the sample business seeded and polled once, and a banner saying
+/// where to look. With <c>--persist</c>, Azurite is restarted on the same ports if it dies, as the dev host restarts a
+/// dead handler; in memory, its death ends the run with a clear error. Ctrl+C stops everything.
 /// </summary>
 public static class RunCommand
 {
@@ -39,11 +41,12 @@ public static class RunCommand
 
         AzuriteServer? azurite = null;
         var storage = cli.Option("storage");
+        var persistFolder = cli.Flag("persist") ? Path.Combine(root, ".local", "azurite") : null;
         if (storage is null)
         {
-            azurite = await AzuriteServer.StartAsync(cancellationToken: stop.Token);
+            azurite = await AzuriteServer.StartAsync(persistFolder, cancellationToken: stop.Token);
             storage = azurite.ConnectionString;
-            logger.LogInformation("Azurite (in memory) on blob {Blob}, queue {Queue}, table {Table}", azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+            logger.LogInformation("Azurite ({Where}) on blob {Blob}, queue {Queue}, table {Table}", persistFolder is null ? "in memory" : persistFolder, azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
         }
 
         try
@@ -65,7 +68,9 @@ public static class RunCommand
             await host.RunTimerNowAsync("PollMentions", stop.Token); // the sample's mentions feed, without waiting for the timer
 
             Console.WriteLine();
-            Console.WriteLine("  ReviewWatch is running on its embedded defaults (Azurite in memory, built-in analyzer, sample data).");
+            Console.WriteLine(persistFolder is null
+                ? "  ReviewWatch is running on its embedded defaults (Azurite in memory, built-in analyzer, sample data)."
+                : $"  ReviewWatch is running on its embedded defaults (Azurite keeping its data in {persistFolder}, built-in analyzer, sample data).");
             Console.WriteLine();
             Console.WriteLine($"  Response queue (staff UI):  http://localhost:{port}/ui/");
             Console.WriteLine($"  Open cases (API):           http://localhost:{port}/api/cases?status=open");
@@ -90,6 +95,31 @@ public static class RunCommand
             Console.WriteLine("  Sample reviews and mentions are being polled now; cases appear within seconds. Press Ctrl+C to stop.");
             Console.WriteLine();
 
+            // Azurite is this app's storage account. Kept on disk (--persist), it is brought back on the same ports if it
+            // dies, and the host's triggers and the handler ride out the gap. In memory its data died with it, so the app
+            // stops and says so rather than run on against empty storage.
+            while (azurite is not null && !stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await azurite.WaitForExitAsync(stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                if (persistFolder is null)
+                {
+                    logger.LogError("Azurite (in-memory storage) exited unexpectedly and its data is gone; stopping. Start again with ./reviewwatch run, or use ./reviewwatch run --persist to keep data on disk and have Azurite restarted automatically");
+                    return 1;
+                }
+
+                logger.LogError("Azurite exited unexpectedly; restarting it on the same ports with the data in {Folder}", persistFolder);
+                await azurite.DisposeAsync();
+                azurite = await RestartAzuriteAsync(persistFolder, (azurite.BlobPort, azurite.QueuePort, azurite.TablePort), logger, stop.Token);
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);
@@ -108,6 +138,27 @@ public static class RunCommand
                 await azurite.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Starts Azurite again on its old ports, retrying while they are still held; null if stopped meanwhile.</summary>
+    private static async Task<AzuriteServer?> RestartAzuriteAsync(string persistFolder, (int Blob, int Queue, int Table) ports, ILogger logger, CancellationToken stop)
+    {
+        for (var attempt = 1; !stop.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var azurite = await AzuriteServer.StartAsync(persistFolder, ports, CancellationToken.None);
+                logger.LogInformation("Azurite is back on blob {Blob}, queue {Queue}, table {Table}", ports.Blob, ports.Queue, ports.Table);
+                return azurite;
+            }
+            catch (InvalidOperationException ex) when (attempt < 30)
+            {
+                logger.LogWarning("Azurite did not restart yet (attempt {Attempt}): {Error}", attempt, ex.Message.Split('\n')[0]);
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }
+
+        return null;
     }
 
     private static async Task<string?> FirstOwnerAsync(IServiceProvider services, CancellationToken cancellationToken)

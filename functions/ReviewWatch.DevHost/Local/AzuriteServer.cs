@@ -23,6 +23,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         TablePort = table;
     }
 
+    /// <summary>Completes when Azurite (or its supervisor) exits, for whatever reason.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
     public int BlobPort { get; }
     public int QueuePort { get; }
     public int TablePort { get; }
