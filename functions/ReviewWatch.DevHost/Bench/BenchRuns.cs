@@ -68,7 +68,7 @@ public static class BenchRuns
         var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         await rig.EnqueuePollsAsync(workload.Locations, "bench", cancellationToken);
-        var settled = await rig.WaitSettledAsync(workload.Negatives, timeout, log, cancellationToken);
+        var settled = await rig.WaitSettledAsync(workload.Negatives, timeout, log, cancellationToken: cancellationToken);
         var observed = watch.Elapsed;
         await sampling.CancelAsync();
         var peaks = await memory;
@@ -133,14 +133,14 @@ public static class BenchRuns
 
         var chaos = await monkey;
         log?.Invoke("chaos: done injecting; waiting for the pipeline to settle (faults stay on)…");
-        var settled = await rig.WaitSettledAsync(workload.Negatives, timeout, log, cancellationToken);
+        var settled = await rig.WaitSettledAsync(workload.Negatives, timeout, log, workload.Reviews.Count, cancellationToken);
         // Timer re-polls keep running: give a late duplicate the chance to show before counting.
         rig.Google.Fault = null;
         rig.Language.Fault = null;
         if (settled)
         {
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-            settled = await rig.WaitSettledAsync(workload.Negatives, TimeSpan.FromSeconds(60), null, cancellationToken);
+            settled = await rig.WaitSettledAsync(workload.Negatives, TimeSpan.FromSeconds(60), null, workload.Reviews.Count, cancellationToken);
         }
 
         var invariants = await InvariantReport.CheckAsync(rig, workload, cancellationToken);

@@ -134,7 +134,7 @@ public static class Fuzzer
             await rig.EnqueuePollsAsync(wave.Select(r => r.Location).Distinct(), "fuzz-companion", cancellationToken);
         }
 
-        await rig.WaitSettledAsync(workload.Negatives, TimeSpan.FromMinutes(3), log, cancellationToken);
+        await rig.WaitSettledAsync(workload.Negatives, TimeSpan.FromMinutes(3), log, cancellationToken: cancellationToken);
         var samePid = host.Handler.ProcessId == pid;
         bool answers;
         try

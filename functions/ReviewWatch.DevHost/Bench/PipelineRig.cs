@@ -159,10 +159,16 @@ public sealed class PipelineRig : IAsyncDisposable
     /// Waits until the queues are drained and every expected case exists, or the timeout passes. Returns whether
     /// it settled. Storage errors while Azurite restarts are waited out.
     /// </summary>
-    public async Task<bool> WaitSettledAsync(int expectedCases, TimeSpan timeout, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until the pipeline is done: the alert queue empty and every expected case open, and either the poll queue
+    /// empty or — when a poll schedule keeps queueing requests, so that queue is never empty for long at a large size —
+    /// all <paramref name="expectedItems"/> reviews stored (counted at most every 10 s: a full scan).
+    /// </summary>
+    public async Task<bool> WaitSettledAsync(int expectedCases, TimeSpan timeout, Action<string>? progress = null, int expectedItems = 0, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + timeout;
         var lastReport = DateTime.MinValue;
+        var lastItemCount = DateTime.MinValue;
         while (DateTime.UtcNow < deadline)
         {
             try
@@ -179,6 +185,17 @@ public sealed class PipelineRig : IAsyncDisposable
                 if (polls == 0 && alerts == 0 && cases >= expectedCases)
                 {
                     return true;
+                }
+
+                if (expectedItems > 0 && alerts == 0 && cases >= expectedCases && DateTime.UtcNow - lastItemCount > TimeSpan.FromSeconds(10))
+                {
+                    lastItemCount = DateTime.UtcNow;
+                    var stored = await CountAsync(Storage.Reviews, cancellationToken);
+                    progress?.Invoke($"every case is open; reviews stored {stored}/{expectedItems} (scheduled polls keep coming: {polls} queued)");
+                    if (stored >= expectedItems)
+                    {
+                        return true;
+                    }
                 }
             }
             catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
