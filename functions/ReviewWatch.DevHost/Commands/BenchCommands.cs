@@ -20,15 +20,36 @@ public static class BenchCommands
             e.Cancel = true;
             cancel.Cancel();
         };
+
+        // SIGTERM (kill, a CI runner's timeout) stops the run the same way: without this, the web hosts inside the rig
+        // took the signal for themselves and the bench went on.
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cancel.Cancel();
+        });
         void Log(string line) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
 
+        try
+        {
+            return await RunAsync(sub, cli, appRoot, Log, cancel.Token);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Log($"bench {sub}: stopped (Ctrl+C or SIGTERM); its Azurite and handlers were shut down");
+            return 130;
+        }
+    }
+
+    private static async Task<int> RunAsync(string sub, CommandLine cli, string appRoot, Action<string> log, CancellationToken cancel)
+    {
         switch (sub)
         {
             case "load":
             {
                 var result = await BenchRuns.LoadAsync(
                     appRoot, cli.IntOption("reviews", 50_000), cli.IntOption("locations", 200), cli.IntOption("hosts", 1),
-                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 30)), Log, cancel.Token);
+                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 30)), log, cancel);
                 Console.WriteLine(result.Describe());
                 return result.Invariants.Holds ? 0 : 1;
             }
@@ -38,14 +59,14 @@ public static class BenchCommands
                 var result = await BenchRuns.ChaosAsync(
                     appRoot, cli.IntOption("reviews", 2_000), cli.IntOption("locations", 20), cli.IntOption("hosts", 3), cli.IntOption("kills", 20),
                     double.Parse(cli.Option("fault-rate") ?? "0.3", CultureInfo.InvariantCulture), !cli.Flag("no-azurite-restart"), cli.IntOption("waves", 10),
-                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 10)), cli.IntOption("seed", Environment.TickCount), Log, cancel.Token);
+                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 10)), cli.IntOption("seed", Environment.TickCount), log, cancel);
                 Console.WriteLine(result.Describe());
                 return result.Passed ? 0 : 1;
             }
 
             case "fuzz":
             {
-                var result = await Fuzzer.RunAsync(appRoot, cli.IntOption("cases", 10_000), cli.IntOption("seed", 7), Log, cancel.Token);
+                var result = await Fuzzer.RunAsync(appRoot, cli.IntOption("cases", 10_000), cli.IntOption("seed", 7), log, cancel);
                 Console.WriteLine(result.Describe());
                 return result.Passed ? 0 : 1;
             }
