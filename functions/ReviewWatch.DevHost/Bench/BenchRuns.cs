@@ -44,7 +44,7 @@ public sealed record ChaosResult(int Seed, int Reviews, int Locations, int Hosts
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"bench chaos (--seed {Seed}): {Reviews} reviews, {Locations} locations, {Hosts} handler instances, {FaultRate:P0} API faults, {Elapsed.TotalSeconds:0} s"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  handler SIGKILLs {Chaos.Kills} (restarted {Chaos.Restarts}); Azurite restarted with persistence: {(Chaos.AzuriteRestarted ? $"yes, down {Chaos.AzuriteDowntime.TotalSeconds:0.0} s" : "no")}"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  fake Google API calls {GoogleCalls}; fake Language calls {LanguageCalls} ({LanguageFaults} faulted)"));
-        sb.AppendLine(Settled ? "  settled: queues drained and every expected case exists" : "  NOT settled before the deadline");
+        sb.AppendLine(Settled ? "  settled: alert queue drained, every expected case open, every review stored" : "  NOT settled before the deadline");
         sb.Append(Invariants.Describe());
         sb.AppendLine(Passed ? "PASS" : "FAIL");
         return sb.ToString();

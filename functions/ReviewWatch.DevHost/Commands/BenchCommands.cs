@@ -57,9 +57,9 @@ public static class BenchCommands
             case "chaos":
             {
                 var result = await BenchRuns.ChaosAsync(
-                    appRoot, cli.IntOption("reviews", 2_000), cli.IntOption("locations", 20), cli.IntOption("hosts", 3), cli.IntOption("kills", 20),
+                    appRoot, cli.IntOption("reviews", 50_000), cli.IntOption("locations", 200), cli.IntOption("hosts", 3), cli.IntOption("kills", 20),
                     double.Parse(cli.Option("fault-rate") ?? "0.3", CultureInfo.InvariantCulture), !cli.Flag("no-azurite-restart"), cli.IntOption("waves", 10),
-                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 10)), cli.IntOption("seed", Environment.TickCount), log, cancel);
+                    TimeSpan.FromMinutes(cli.IntOption("timeout-minutes", 45)), cli.IntOption("seed", Environment.TickCount), log, cancel);
                 Console.WriteLine(result.Describe());
                 return result.Passed ? 0 : 1;
             }
@@ -76,8 +76,8 @@ public static class BenchCommands
                     usage: reviewwatch bench <load|chaos|fuzz> [options]
                       load  [--reviews 50000] [--locations 200] [--hosts 1] [--timeout-minutes 30]
                             throughput, arrival → case latency (p50/p95/p99), peak memory, and the ratio to raw batch writes
-                      chaos [--reviews 2000] [--locations 20] [--hosts 3] [--kills 20] [--fault-rate 0.3] [--waves 10]
-                            [--no-azurite-restart] [--seed N] [--timeout-minutes 10]
+                      chaos [--reviews 50000] [--locations 200] [--hosts 3] [--kills 20] [--fault-rate 0.3] [--waves 10]
+                            [--no-azurite-restart] [--seed N] [--timeout-minutes 45]   (full size ~9 min; --reviews 2000 --locations 20 ~1 min)
                             three instances, handler SIGKILLs, API faults, an Azurite restart; exit 1 if an invariant fails
                       fuzz  [--cases 10000] [--seed 7]
                             generated payloads at every function endpoint and the staff API; exit 1 on a crash or a bad answer
