@@ -65,12 +65,12 @@ public sealed class GooglePoller(
                 var page = await client.ListReviewsAsync(location.SourceRef, pageToken, cancellationToken);
                 pages++;
                 var reviews = page.Reviews ?? [];
-                var fresh = stop is null ? reviews : reviews.Where(r => Time(r) > stop).ToList();
+                var fresh = stop is null ? reviews : reviews.Where(r => r.LastChanged > stop).ToList();
                 // Reviews newer than the watermark are new unless a poll died before moving it (or they were edited):
                 // inserted without reading first, and read only if the insert meets a stored row.
                 total = Add(total, await ingestor.IngestAsync(location, fresh, cursor?.Watermark ?? DateTimeOffset.MinValue, cancellationToken));
-                newest = reviews.Select(Time).Append(newest).Max();
-                if (stop is not null && reviews.Any(r => Time(r) <= stop))
+                newest = reviews.Select(r => r.LastChanged).Append(newest).Max();
+                if (stop is not null && reviews.Any(r => r.LastChanged <= stop))
                 {
                     break; // everything older is stored already
                 }
@@ -168,7 +168,7 @@ public sealed class GooglePoller(
                 }
             }
 
-            var newest = listed.Select(Time).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+            var newest = listed.Select(r => r.LastChanged).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
             if (newest > DateTimeOffset.MinValue)
             {
                 await store.AdvanceAsync(location.LocationId, newest, startedAt, now, reconciled: true, cancellationToken: cancellationToken);
@@ -186,8 +186,6 @@ public sealed class GooglePoller(
     }
 
     private static IngestResult Empty => new(0, 0, 0, []);
-
-    private static DateTimeOffset Time(GbpReview r) => r.UpdateTime ?? r.CreateTime ?? DateTimeOffset.MinValue;
 
     private static IngestResult Add(IngestResult a, IngestResult b) =>
         new(a.Added + b.Added, a.Updated + b.Updated, a.Unchanged + b.Unchanged, [.. a.Alerts, .. b.Alerts.Where(x => !a.Alerts.Contains(x))]);

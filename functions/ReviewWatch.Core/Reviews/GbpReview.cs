@@ -25,6 +25,10 @@ public sealed record GbpReview(
         _ => null,
     };
 
+    /// <summary>When the review last changed: updateTime, else createTime (min value when Google gave neither). Not part of the resource.</summary>
+    [JsonIgnore]
+    public DateTimeOffset LastChanged => UpdateTime ?? CreateTime ?? DateTimeOffset.MinValue;
+
     /// <summary>The id: reviewId when given, else the last segment of the resource name.</summary>
     public string Id => !string.IsNullOrEmpty(ReviewId) ? ReviewId : Name[(Name.LastIndexOf('/') + 1)..];
 }

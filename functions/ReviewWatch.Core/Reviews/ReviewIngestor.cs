@@ -49,11 +49,11 @@ public sealed class ReviewIngestor(
         // Google may list the same review twice across pages while it changes; keep the newest of each id.
         var reviewList = reviews
             .GroupBy(r => r.Id)
-            .Select(g => g.OrderByDescending(Time).First())
+            .Select(g => g.OrderByDescending(r => r.LastChanged).First())
             .ToList();
 
         var scores = new Dictionary<string, SentimentResult>(StringComparer.Ordinal);
-        if (newAfter is DateTimeOffset after && reviewList.Where(r => Time(r) > after).ToList() is { Count: > 0 } likelyNew)
+        if (newAfter is DateTimeOffset after && reviewList.Where(r => r.LastChanged > after).ToList() is { Count: > 0 } likelyNew)
         {
             await ScoreAsync(likelyNew, scores, cancellationToken);
             foreach (var chunk in likelyNew.Select(r => ToEntity(location, r, scores[r.Id], null)).Chunk(InsertBatchSize))
@@ -84,7 +84,7 @@ public sealed class ReviewIngestor(
         foreach (var review in reviewList)
         {
             var existing = existingRows.GetValueOrDefault(TableClientExtensions.SafeKey(review.Id));
-            if (existing is not null && existing.UpdateTime >= Time(review))
+            if (existing is not null && existing.UpdateTime >= review.LastChanged)
             {
                 unchanged++;
                 if (existing.AlertState == "pending")
@@ -173,8 +173,6 @@ public sealed class ReviewIngestor(
     /// <summary>Stores and scores <paramref name="reviews"/>, reading each first (see the overload with a watermark).</summary>
     public Task<IngestResult> IngestAsync(LocationEntity location, IReadOnlyList<GbpReview> reviews, CancellationToken cancellationToken = default) =>
         IngestAsync(location, reviews, null, cancellationToken);
-
-    private static DateTimeOffset Time(GbpReview review) => review.UpdateTime ?? review.CreateTime ?? DateTimeOffset.MinValue;
 
     /// <summary>Scores the reviews not scored yet (one analyzer call for all of them), keyed by review id.</summary>
     private async Task ScoreAsync(IReadOnlyList<GbpReview> reviews, Dictionary<string, SentimentResult> scores, CancellationToken cancellationToken)
