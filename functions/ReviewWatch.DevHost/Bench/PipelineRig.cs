@@ -263,40 +263,33 @@ public sealed class PipelineRig : IAsyncDisposable
     public async Task<MemoryPeaks> SampleMemoryAsync(CancellationToken stop)
     {
         long handlers = 0, azurite = 0, self = 0;
-        var cpuStart = new Dictionary<int, TimeSpan>();
-        var cpuLast = new Dictionary<int, TimeSpan>();
-        void Track(int pid)
+        // Per process: its part (as seen when first sampled), its CPU time then, and its CPU time at the last sample.
+        var cpu = new Dictionary<int, (string Part, TimeSpan First, TimeSpan Last)>();
+        long Sample(int? pid, string part)
         {
-            if (CpuTime(pid) is TimeSpan used)
+            if (pid is null)
             {
-                cpuStart.TryAdd(pid, used);
-                cpuLast[pid] = used;
+                return 0;
+            }
+
+            try
+            {
+                using var p = Process.GetProcessById(pid.Value);
+                var used = p.TotalProcessorTime;
+                cpu[pid.Value] = (part, cpu.TryGetValue(pid.Value, out var seen) ? seen.First : used, used);
+                return p.WorkingSet64;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                return 0; // exited between samples
             }
         }
 
-        var selfPid = Environment.ProcessId;
         while (true)
         {
-            long h = 0;
-            foreach (var host in _hosts)
-            {
-                h += Rss(host.Handler.ProcessId);
-                if (host.Handler.ProcessId is int pid)
-                {
-                    Track(pid);
-                }
-            }
-
-            handlers = Math.Max(handlers, h);
-            var azuritePids = _azurite.ProcessIds();
-            azurite = Math.Max(azurite, azuritePids.Sum(pid => Rss(pid)));
-            foreach (var pid in azuritePids)
-            {
-                Track(pid);
-            }
-
-            self = Math.Max(self, Environment.WorkingSet);
-            Track(selfPid);
+            handlers = Math.Max(handlers, _hosts.Sum(host => Sample(host.Handler.ProcessId, "handler")));
+            azurite = Math.Max(azurite, _azurite.ProcessIds().Sum(pid => Sample(pid, "azurite")));
+            self = Math.Max(self, Sample(Environment.ProcessId, "bench"));
             if (stop.IsCancellationRequested)
             {
                 break;
@@ -311,49 +304,13 @@ public sealed class PipelineRig : IAsyncDisposable
             }
         }
 
-        double Used(IEnumerable<int> pids) => pids.Where(cpuLast.ContainsKey).Sum(pid => (cpuLast[pid] - cpuStart[pid]).TotalSeconds);
-        var handlerPids = cpuLast.Keys.Where(pid => pid != selfPid && !_azurite.ProcessIds().Contains(pid)).ToList();
+        double Used(string part) => cpu.Values.Where(c => c.Part == part).Sum(c => (c.Last - c.First).TotalSeconds);
         return new MemoryPeaks(handlers, azurite, self)
         {
-            HandlerCpuSeconds = Used(handlerPids),
-            AzuriteCpuSeconds = Used(_azurite.ProcessIds()),
-            BenchCpuSeconds = Used([selfPid]),
+            HandlerCpuSeconds = Used("handler"),
+            AzuriteCpuSeconds = Used("azurite"),
+            BenchCpuSeconds = Used("bench"),
         };
-    }
-
-    private static TimeSpan? CpuTime(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return p.TotalProcessorTime;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    }
-
-    private static long Rss(int? pid)
-    {
-        if (pid is null)
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var p = Process.GetProcessById(pid.Value);
-            return p.WorkingSet64;
-        }
-        catch (ArgumentException)
-        {
-            return 0;
-        }
-        catch (InvalidOperationException)
-        {
-            return 0;
-        }
     }
 
     private static async Task WithRetryAsync(Func<Task> action, CancellationToken cancellationToken)
