@@ -399,11 +399,11 @@ public sealed class AlertDispatcher(
     /// </summary>
     private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, CancellationToken cancellationToken)
     {
-        var key = alert.NotificationKey(route);
-        var claim = new NotificationEntity { PartitionKey = alert.Case.CaseId, RowKey = key, Status = "sending", ClaimedAt = time.GetUtcNow(), Attempts = 1 };
+        var (partition, key) = (alert.Business.RowKey, NotificationEntity.RowKeyFor(alert.Case.CaseId, alert.NotificationKey(route)));
+        var claim = new NotificationEntity { PartitionKey = partition, RowKey = key, Status = "sending", ClaimedAt = time.GetUtcNow(), Attempts = 1 };
         while (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
         {
-            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(alert.Case.CaseId, key, cancellationToken);
+            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(partition, key, cancellationToken);
             if (existing is null)
             {
                 continue; // deleted between our insert and read: try the insert again
@@ -434,7 +434,7 @@ public sealed class AlertDispatcher(
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
-                logger.LogInformation("Notification {CaseId}/{Key} was taken over by another instance", alert.Case.CaseId, key);
+                logger.LogInformation("Notification {Key} was taken over by another instance", key);
             }
         }
 

@@ -132,9 +132,23 @@ public sealed class CaseEventEntity : EntityBase
     public string Details { get; set; } = string.Empty;
 }
 
-/// <summary>Notifications: PartitionKey caseId, RowKey "{channel}-{severity}". One row = one alert, sent once.</summary>
+/// <summary>
+/// Notifications: PartitionKey businessId, RowKey "{caseId}.{channel}-{severity}" (see <see cref="RowKeyFor"/>). One
+/// row = one alert, sent once. Partitioned by business so that the alerts of one packed queue message (one business)
+/// can be claimed in one batch transaction, and keyed so that every row key is distinct: Azurite finds a row through
+/// its row-key index and then scans the matches for the partition, so a row key shared by every case (the old
+/// "outbox-high" under a case partition) made each claim scan all notifications. Digest rows use the partition
+/// <c>digest.{business}.{week}</c> and the route key as row key (see RoutedDigestSender).
+/// </summary>
 public sealed class NotificationEntity : EntityBase
 {
+    /// <summary>The row key of a case's notification with the given idempotency key (see Alert.NotificationKey).</summary>
+    public static string RowKeyFor(string caseId, string notificationKey) => $"{caseId}.{notificationKey}";
+
+    /// <summary>The case a case notification's row key belongs to; null for rows that are not a case's (digests).</summary>
+    public static string? CaseIdOf(string rowKey) =>
+        rowKey.StartsWith("c-", StringComparison.Ordinal) && rowKey.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot ? rowKey[..dot] : null;
+
     /// <summary>sending | sent | failed.</summary>
     public string Status { get; set; } = "sending";
     public DateTimeOffset ClaimedAt { get; set; }

@@ -181,8 +181,8 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         // A claim left by an instance killed after claiming but before sending, older than the 30 s lease.
         await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
         {
-            PartitionKey = caseId,
-            RowKey = "outbox-high",
+            PartitionKey = "kanelitupa",
+            RowKey = NotificationEntity.RowKeyFor(caseId, "outbox-high"),
             Status = "sending",
             ClaimedAt = DateTimeOffset.UtcNow.AddSeconds(-31),
             Attempts = 1,
@@ -191,7 +191,7 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         var (status, _) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(alert));
 
         Assert.Equal(200, status);
-        var notification = await _handler.Storage.Notifications.GetEntityAsync<NotificationEntity>(caseId, "outbox-high");
+        var notification = await _handler.Storage.Notifications.GetEntityAsync<NotificationEntity>("kanelitupa", NotificationEntity.RowKeyFor(caseId, "outbox-high"));
         Assert.Equal("sent", notification.Value.Status);
         Assert.Equal(2, notification.Value.Attempts);
         Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"));
