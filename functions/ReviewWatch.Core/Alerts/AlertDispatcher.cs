@@ -51,9 +51,10 @@ public sealed class AlertDispatcher(
         }
 
         await storage.EnsureCreatedAsync(cancellationToken);
-        var lookups = new Lookups(storage) { DeferMarks = true };
+        var lookups = new Lookups(storage) { DeferMarks = true, SentMarks = new GroupCommit(storage.Notifications, logger, cancellationToken) };
         await lookups.PrefetchItemsAsync(messages, cancellationToken);
         await InsertNewCasesAsync(messages, lookups, cancellationToken);
+        await ClaimNewNotificationsAsync(lookups, cancellationToken);
         var cases = new RecoveryCase?[messages.Count];
         var failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>();
         await Parallel.ForEachAsync(
@@ -116,7 +117,7 @@ public sealed class AlertDispatcher(
         }
 
         var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(item.Touchpoints));
-        await NotifyAllAsync(alert, item.LocationId, cancellationToken);
+        await NotifyAllAsync(alert, item.LocationId, lookups, cancellationToken);
 
         // Only now is the alert no longer owed; if we crash before this, a replay re-sends nothing (see above).
         if (item.AlertState != "dispatched" || item.CaseId != recoveryCase.CaseId)
@@ -229,7 +230,10 @@ public sealed class AlertDispatcher(
     /// recorded in ChannelHealth (shown in the UI) and rethrown at the end, so the message is retried, and on the
     /// retry the routes that succeeded are skipped by their notification rows.
     /// </summary>
-    public async Task NotifyAllAsync(Alert alert, string locationId, CancellationToken cancellationToken)
+    public Task NotifyAllAsync(Alert alert, string locationId, CancellationToken cancellationToken) =>
+        NotifyAllAsync(alert, locationId, null, cancellationToken);
+
+    private async Task NotifyAllAsync(Alert alert, string locationId, Lookups? lookups, CancellationToken cancellationToken)
     {
         var failures = new List<Exception>();
         foreach (var route in router.RoutesFor(alert.Business, locationId, alert.Case.Severity))
@@ -243,7 +247,7 @@ public sealed class AlertDispatcher(
 
             try
             {
-                if (await NotifyOnceAsync(notifier, route, alert, cancellationToken))
+                if (await NotifyOnceAsync(notifier, route, alert, lookups, cancellationToken))
                 {
                     await RecordHealthAsync(alert.Business.RowKey, route, null, cancellationToken);
                     if (alert.Kind == AlertKind.NewItem)
@@ -391,51 +395,107 @@ public sealed class AlertDispatcher(
         return existing;
     }
 
+    /// <summary>A new claim of the alert's notification row on <paramref name="route"/>.</summary>
+    private static NotificationEntity NewClaim(Alert alert, AlertRoute route, DateTimeOffset now) =>
+        new()
+        {
+            PartitionKey = alert.Business.RowKey,
+            RowKey = NotificationEntity.RowKeyFor(alert.Case.CaseId, alert.NotificationKey(route)),
+            Status = "sending",
+            ClaimedAt = now,
+            Attempts = 1,
+        };
+
+    /// <summary>
+    /// Claims the notifications of the cases this message has just opened with one batch transaction per business
+    /// instead of an insert each. A case opened now has no notification row yet, so the transaction fails only when
+    /// another instance claimed one first (or a row outlived a deleted case); those alerts are then claimed one by
+    /// one as usual (<see cref="NotifyOnceAsync"/>). Alerts held back by quiet hours are not claimed.
+    /// </summary>
+    private async Task ClaimNewNotificationsAsync(Lookups lookups, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var claims = new List<NotificationEntity>();
+        foreach (var recoveryCase in lookups.InsertedCases.Values)
+        {
+            if (await lookups.BusinessAsync(recoveryCase.PartitionKey, cancellationToken) is not { } business
+                || (recoveryCase.Severity != "critical" && QuietHours.EndOf(business, now) is not null))
+            {
+                continue;
+            }
+
+            var alert = new Alert(business, null, recoveryCase, string.Empty, []);
+            claims.AddRange(router.RoutesFor(business, recoveryCase.LocationId, recoveryCase.Severity)
+                .Where(route => notifiers.Any(n => n.Channel == route.Channel))
+                .Select(route => NewClaim(alert, route, now)));
+        }
+
+        foreach (var chunk in claims.GroupBy(c => c.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.DistinctBy(c => c.RowKey, StringComparer.Ordinal).Chunk(100)))
+        {
+            try
+            {
+                var response = await storage.Notifications.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c)), cancellationToken);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
+                    lookups.Claimed[chunk[i].RowKey] = chunk[i];
+                }
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                logger.LogInformation("{Count} notifications of one alert message were not all new; each is claimed on its own", chunk.Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a claim made in batch (<see cref="ClaimNewNotificationsAsync"/>) still covers a send starting now. A
+    /// send may start only while its claim is younger than the lease minus the channel timeout, so that it ends
+    /// before another instance may take the claim over, as a claim made just before its send does; an older claim is
+    /// renewed with the ETag it was written with, and one taken over meanwhile is left to the usual path.
+    /// </summary>
+    private async Task<bool> RenewIfOldAsync(NotificationEntity claim, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - claim.ClaimedAt <= alerting.Value.SendLease - alerting.Value.ChannelTimeout)
+        {
+            return true;
+        }
+
+        claim.ClaimedAt = now;
+        try
+        {
+            var response = await storage.Notifications.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+            claim.ETag = response.Headers.ETag ?? claim.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Claims the (case, channel, severity) notification row before sending, so only one instance sends.
     /// A claim held elsewhere is waited out inside this invocation (re-read every second) rather than failing it,
     /// because failing would spend the message's dequeue attempts and could poison a live alert; a claim older
-    /// than the lease belongs to a sender that died, and is taken over.
+    /// than the lease belongs to a sender that died, and is taken over. The row is marked sent as soon as the send
+    /// returns (through the message's group commit when there is one: see <see cref="GroupCommit"/>).
     /// </summary>
-    private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, CancellationToken cancellationToken)
+    private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, Lookups? lookups, CancellationToken cancellationToken)
     {
-        var (partition, key) = (alert.Business.RowKey, NotificationEntity.RowKeyFor(alert.Case.CaseId, alert.NotificationKey(route)));
-        var claim = new NotificationEntity { PartitionKey = partition, RowKey = key, Status = "sending", ClaimedAt = time.GetUtcNow(), Attempts = 1 };
-        while (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
+        var claim = NewClaim(alert, route, time.GetUtcNow());
+        if (lookups is not null && lookups.Claimed.TryRemove(claim.RowKey, out var held) && await RenewIfOldAsync(held, cancellationToken))
         {
-            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(partition, key, cancellationToken);
-            if (existing is null)
-            {
-                continue; // deleted between our insert and read: try the insert again
-            }
-
-            if (existing.Status == "sent")
-            {
-                return false;
-            }
-
-            var now = time.GetUtcNow();
-            if (existing.Status == "sending" && now - existing.ClaimedAt < alerting.Value.SendLease)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-                continue;
-            }
-
-            // Failed earlier, or its sender died: take it over, unless someone else just did.
-            existing.Status = "sending";
-            existing.ClaimedAt = now;
-            existing.Attempts++;
-            try
-            {
-                var response = await storage.Notifications.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-                existing.ETag = response.Headers.ETag ?? existing.ETag;
-                claim = existing;
-                break;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                logger.LogInformation("Notification {Key} was taken over by another instance", key);
-            }
+            claim = held;
+        }
+        else if (await ClaimAsync(claim, cancellationToken) is { } taken)
+        {
+            claim = taken;
+        }
+        else
+        {
+            return false; // sent already
         }
 
         try
@@ -453,8 +513,55 @@ public sealed class AlertDispatcher(
             throw;
         }
 
-        await storage.Notifications.UpdateEntityAsync(claim, ETag.All, TableUpdateMode.Replace, cancellationToken);
+        await (lookups?.SentMarks is { } marks
+            ? marks.ReplaceAsync(claim)
+            : storage.Notifications.UpdateEntityAsync(claim, ETag.All, TableUpdateMode.Replace, cancellationToken));
         return true;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="claim"/>, or takes over the existing row when it failed or its sender died; returns
+    /// the claim held, or null when the notification was sent already.
+    /// </summary>
+    private async Task<NotificationEntity?> ClaimAsync(NotificationEntity claim, CancellationToken cancellationToken)
+    {
+        while (!await storage.Notifications.TryAddAsync(claim, cancellationToken))
+        {
+            var existing = await storage.Notifications.GetOrDefaultAsync<NotificationEntity>(claim.PartitionKey, claim.RowKey, cancellationToken);
+            if (existing is null)
+            {
+                continue; // deleted between our insert and read: try the insert again
+            }
+
+            if (existing.Status == "sent")
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            if (existing.Status == "sending" && now - existing.ClaimedAt < alerting.Value.SendLease)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                continue;
+            }
+
+            // Failed earlier, or its sender died: take it over, unless someone else just did.
+            existing.Status = "sending";
+            existing.ClaimedAt = now;
+            existing.Attempts++;
+            try
+            {
+                var response = await storage.Notifications.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                existing.ETag = response.Headers.ETag ?? existing.ETag;
+                return existing;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                logger.LogInformation("Notification {Key} was taken over by another instance", claim.RowKey);
+            }
+        }
+
+        return claim;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
@@ -474,6 +581,12 @@ public sealed class AlertDispatcher(
 
         /// <summary>Collect item-state writes for <see cref="WriteMarksAsync"/> instead of writing each at once.</summary>
         public bool DeferMarks { get; init; }
+
+        /// <summary>Notifications claimed by <see cref="ClaimNewNotificationsAsync"/>, by row key; each is taken once.</summary>
+        public ConcurrentDictionary<string, NotificationEntity> Claimed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Where the message's notifications are marked sent, when they are written together.</summary>
+        public GroupCommit? SentMarks { get; init; }
 
         public async Task PrefetchItemsAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken)
         {

@@ -18,14 +18,16 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
     private RecordingReceiver _receiver = null!;
     private HandlerUnderTest _handler = null!;
+    private SlowChannel _slow = null!;
 
     public async Task InitializeAsync()
     {
         _receiver = await RecordingReceiver.StartAsync();
+        _slow = new SlowChannel(_time);
         _handler = await HandlerUnderTest.StartAsync(
             azurite.ConnectionString,
             new Dictionary<string, string?> { ["Alerting:Webhook:Secret"] = "s3cret" },
-            s => s.AddSingleton<TimeProvider>(_time));
+            s => s.AddSingleton<TimeProvider>(_time).AddSingleton<INotifier>(_slow));
         await _handler.SeedSampleAsync();
     }
 
@@ -153,6 +155,32 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml"));
     }
 
+    [Fact]
+    public async Task A_packed_message_claims_its_alerts_together_and_a_send_that_starts_late_renews_its_claim_first()
+    {
+        // Each alert goes to the outbox, a slow channel, then a webhook. The slow channel takes 20 s (of the fake clock),
+        // so when the webhook starts, the claim made for it with the others is older than the lease minus the channel
+        // timeout (30 − 15 s).
+        _slow.Takes = TimeSpan.FromSeconds(20);
+        await RouteAsync("""[{"channel":"slow","minSeverity":"medium"},{"channel":"webhook","target":"URL","minSeverity":"medium"}]""");
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        var claimedAt = _time.GetUtcNow();
+
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        Assert.True(status == 200, body.ToJsonString());
+        Assert.Equal(6, _receiver.Requests.Count(r => r.Path == "/hook"));
+        Assert.Equal(6, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+        var rows = await _handler.Storage.Notifications.QueryAsync<NotificationEntity>(n => n.PartitionKey == "kanelitupa").ToListAsync();
+        Assert.Equal(18, rows.Count);
+        Assert.All(rows, r => Assert.Equal(("sent", 1), (r.Status, r.Attempts)));
+        // Every alert's webhook started at least 20 s after the batch claim, so it renewed its claim before sending.
+        var webhooks = rows.Where(r => r.RowKey.Contains(".webhook-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, webhooks.Select(r => NotificationEntity.CaseIdOf(r.RowKey)).Distinct().Count());
+        Assert.All(webhooks, r => Assert.True(r.ClaimedAt >= claimedAt + TimeSpan.FromSeconds(20), $"{r.RowKey} claimed at {r.ClaimedAt:O}: not renewed"));
+    }
+
     private async Task RouteAsync(string routes)
     {
         var business = (await _handler.Storage.Businesses.GetEntityAsync<BusinessEntity>("b", "kanelitupa")).Value;
@@ -167,5 +195,31 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         var alerts = HostPayloads.AlertItems(poll);
         return alerts.FirstOrDefault(a => a.Contains(reviewId, StringComparison.Ordinal))
             ?? MessageCodec.Write(ReviewWatch.Reviews.ReviewIngestor.AlertFor((await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>(location, reviewId)).Value));
+    }
+
+    /// <summary>
+    /// A channel that takes <see cref="Takes"/> of the fake clock. The clock moves once, on the first call, and every
+    /// call returns only after that, so no other channel call (whose timeout runs on the same clock) is in flight then.
+    /// </summary>
+    private sealed class SlowChannel(FakeTimeProvider time) : INotifier
+    {
+        private readonly TaskCompletionSource _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public string Channel => "slow";
+
+        public TimeSpan Takes { get; set; }
+
+        public async Task<string> SendAsync(Alert alert, string target, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                time.Advance(Takes);
+                _moved.SetResult();
+            }
+
+            await _moved.Task.WaitAsync(cancellationToken);
+            return "slow";
+        }
     }
 }

@@ -233,6 +233,36 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task DispatchAlert_of_a_packed_message_whose_alerts_cannot_all_be_claimed_together_claims_each_and_sends_none_twice()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        // r07's case is new, but its (critical) alert is recorded as sent already: a row that outlived a deleted case.
+        var r07 = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r07");
+        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
+        {
+            PartitionKey = "kanelitupa",
+            RowKey = NotificationEntity.RowKeyFor(r07, "outbox-critical"),
+            Status = "sent",
+            ClaimedAt = DateTimeOffset.UtcNow,
+            SentAt = DateTimeOffset.UtcNow,
+            Attempts = 1,
+        });
+
+        var (status, _) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        Assert.Equal(200, status);
+        Assert.Equal(6, (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Count);
+        var files = Directory.GetFiles(_handler.Outbox, "*.eml").Select(Path.GetFileName).ToList();
+        Assert.Equal(5, files.Count);
+        Assert.DoesNotContain(files, f => f!.StartsWith(r07, StringComparison.Ordinal));
+        var notifications = await _handler.Storage.Notifications.QueryAsync<NotificationEntity>().ToListAsync();
+        Assert.Equal(6, notifications.Count);
+        Assert.All(notifications, n => Assert.Equal(("sent", 1), (n.Status, n.Attempts)));
+    }
+
+    [Fact]
     public async Task DispatchAlert_of_a_packed_message_whose_cases_are_partly_open_already_opens_the_rest_and_every_history_starts_with_created()
     {
         await _handler.SeedSampleAsync();
