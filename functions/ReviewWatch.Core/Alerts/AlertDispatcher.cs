@@ -160,6 +160,7 @@ public sealed class AlertDispatcher(
         {
             var item = message.ItemKind switch
             {
+                "review" when message.Item is { } snapshot => ReviewItem(message, snapshot, lookups),
                 "review" when lookups.Prefetched<ReviewEntity>(message) is { } review => ReviewItem(review, lookups),
                 MentionIngestor.ItemKind when lookups.Prefetched<MentionEntity>(message) is { } mention => MentionItem(mention, lookups),
                 _ => null,
@@ -193,6 +194,11 @@ public sealed class AlertDispatcher(
 
     private async Task<AlertItem> ReviewItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
+        if (message.Item is { } snapshot)
+        {
+            return ReviewItem(message, snapshot, lookups);
+        }
+
         var review = lookups.Prefetched<ReviewEntity>(message)
             ?? await storage.Reviews.GetOrDefaultAsync<ReviewEntity>(message.ItemPartition, message.ItemKey, cancellationToken)
             ?? throw new InvalidMessageException($"review {message.ItemPartition}/{message.ItemKey} does not exist");
@@ -204,6 +210,16 @@ public sealed class AlertDispatcher(
             "review", review.BusinessId, review.PartitionKey, review.PartitionKey, review.RowKey, review.Text, string.Empty, review.ReviewerName, review.Rating,
             review.Language, review.Touchpoints, review.Severity, review.CreateTime, review.AlertState, review.CaseId,
             (state, caseId, ct) => lookups.MarkAsync(storage.Reviews, review.PartitionKey, review.RowKey, state, caseId, ct));
+
+    /// <summary>
+    /// A review as the poll that flagged it stored it (the message's snapshot), taken to be still pending: if its case
+    /// exists already, the case and its notification rows say so, and nothing is opened or sent twice.
+    /// </summary>
+    private AlertItem ReviewItem(AlertMessage message, AlertSnapshot snapshot, Lookups lookups) =>
+        new(
+            "review", message.BusinessId, message.ItemPartition, message.ItemPartition, message.ItemKey, snapshot.Text, string.Empty, snapshot.Author, snapshot.Rating,
+            snapshot.Language, snapshot.Touchpoints, message.Severity, snapshot.CreatedAt, "pending", string.Empty,
+            (state, caseId, ct) => lookups.MarkAsync(storage.Reviews, message.ItemPartition, message.ItemKey, state, caseId, ct));
 
     private async Task<AlertItem> MentionItemAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
     {
@@ -591,6 +607,7 @@ public sealed class AlertDispatcher(
         public async Task PrefetchItemsAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken)
         {
             var reads = messages
+                .Where(m => m.Item is null)
                 .GroupBy(m => (m.ItemKind, m.ItemPartition))
                 .Select(async g =>
                 {

@@ -188,7 +188,7 @@ public sealed class GooglePoller(
     private static IngestResult Empty => new(0, 0, 0, []);
 
     private static IngestResult Add(IngestResult a, IngestResult b) =>
-        new(a.Added + b.Added, a.Updated + b.Updated, a.Unchanged + b.Unchanged, [.. a.Alerts, .. b.Alerts.Where(x => !a.Alerts.Contains(x))]);
+        new(a.Added + b.Added, a.Updated + b.Updated, a.Unchanged + b.Unchanged, [.. a.Alerts, .. b.Alerts.Where(x => !a.Alerts.Any(y => y.Identity == x.Identity))]);
 
     private async Task MarkConnectedAsync(LocationEntity location, CancellationToken cancellationToken)
     {

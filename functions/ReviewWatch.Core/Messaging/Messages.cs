@@ -15,7 +15,19 @@ public sealed record PollRequest(int V, string BusinessId, string LocationId, st
 /// <param name="ItemKind">"review" or "mention".</param>
 /// <param name="ItemPartition">The item's table partition (locationId for reviews, businessId for mentions).</param>
 /// <param name="ItemKey">The item's row key.</param>
-public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity);
+/// <param name="Item">
+/// What the case is opened from, as the poll stored it (reviews only), so the dispatcher need not read the item
+/// back; absent (mentions, older messages, an item too large to carry) means the dispatcher reads it.
+/// </param>
+public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity, AlertSnapshot? Item = null)
+{
+    /// <summary>Which alert this is, whatever it carries: the same item at the same severity is the same alert.</summary>
+    [JsonIgnore]
+    public (string Kind, string Partition, string Key, string Severity) Identity => (ItemKind, ItemPartition, ItemKey, Severity);
+}
+
+/// <summary>The fields of a flagged item a case is opened from (see <see cref="AlertMessage.Item"/>).</summary>
+public sealed record AlertSnapshot(string Text, string Author, int Rating, string Language, string Touchpoints, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Several alerts of one business in one message. Queue: alerts. Version 1. A poll that flags many items sends them
@@ -26,7 +38,7 @@ public sealed record AlertMessage(int V, string BusinessId, string ItemKind, str
 public sealed record AlertBatch(int V, string BusinessId, IReadOnlyList<AlertRef> Items);
 
 /// <summary>One item of an <see cref="AlertBatch"/>; the fields mean what they mean in <see cref="AlertMessage"/>.</summary>
-public sealed record AlertRef(string ItemKind, string ItemPartition, string ItemKey, string Severity);
+public sealed record AlertRef(string ItemKind, string ItemPartition, string ItemKey, string Severity, AlertSnapshot? Item = null);
 
 /// <summary>Thrown when a queue message can never be processed: it is logged and left to go to the poison queue.</summary>
 public sealed class InvalidMessageException(string message, Exception? inner = null) : Exception(message, inner);
@@ -35,6 +47,7 @@ public sealed class InvalidMessageException(string message, Exception? inner = n
 [JsonSerializable(typeof(PollRequest))]
 [JsonSerializable(typeof(AlertMessage))]
 [JsonSerializable(typeof(AlertBatch))]
+[JsonSerializable(typeof(AlertRef))]
 [JsonSerializable(typeof(AlertEnvelope))]
 public sealed partial class MessageJsonContext : JsonSerializerContext;
 
@@ -50,16 +63,59 @@ public static class MessageCodec
     /// <summary>The most items one alert message carries; a reader refuses more.</summary>
     public const int MaxAlertsPerMessage = 25;
 
-    /// <summary>Packs alerts into as few messages as possible: per business, up to <see cref="MaxAlertsPerMessage"/> each.</summary>
-    public static IEnumerable<string> WriteAlerts(IEnumerable<AlertMessage> alerts) =>
-        alerts
-            .GroupBy(a => a.BusinessId, StringComparer.Ordinal)
-            .SelectMany(business => business.Chunk(MaxAlertsPerMessage))
-            .Select(chunk => chunk.Length == 1
-                ? Write(chunk[0])
-                : JsonSerializer.Serialize(
-                    new AlertBatch(CurrentVersion, chunk[0].BusinessId, [.. chunk.Select(a => new AlertRef(a.ItemKind, a.ItemPartition, a.ItemKey, a.Severity))]),
-                    MessageJsonContext.Default.AlertBatch));
+    /// <summary>
+    /// The most UTF-8 bytes of JSON one alert message is packed to: a queue message holds 64 KiB, and the host writes
+    /// it base64-encoded (4 bytes for every 3), which leaves 48 KiB; this keeps a margin under that.
+    /// </summary>
+    public const int MaxAlertMessageBytes = 45_000;
+
+    /// <summary>An item whose snapshot alone is larger than this goes without it (the dispatcher reads the item).</summary>
+    public const int MaxSnapshotBytes = 12_000;
+
+    /// <summary>
+    /// Packs alerts into as few messages as possible: per business, up to <see cref="MaxAlertsPerMessage"/> items and
+    /// <see cref="MaxAlertMessageBytes"/> each, every item with its snapshot unless that alone is too large.
+    /// </summary>
+    public static IEnumerable<string> WriteAlerts(IEnumerable<AlertMessage> alerts)
+    {
+        foreach (var business in alerts.GroupBy(a => a.BusinessId, StringComparer.Ordinal))
+        {
+            var chunk = new List<AlertRef>();
+            var size = 0;
+            foreach (var alert in business)
+            {
+                var item = new AlertRef(alert.ItemKind, alert.ItemPartition, alert.ItemKey, alert.Severity, alert.Item);
+                var itemSize = Utf8Size(item);
+                if (item.Item is not null && itemSize > MaxSnapshotBytes)
+                {
+                    item = item with { Item = null };
+                    itemSize = Utf8Size(item);
+                }
+
+                if (chunk.Count == MaxAlertsPerMessage || (chunk.Count > 0 && size + itemSize > MaxAlertMessageBytes - 200))
+                {
+                    yield return WriteChunk(business.Key, chunk);
+                    chunk = [];
+                    size = 0;
+                }
+
+                chunk.Add(item);
+                size += itemSize + 1;
+            }
+
+            if (chunk.Count > 0)
+            {
+                yield return WriteChunk(business.Key, chunk);
+            }
+        }
+    }
+
+    private static string WriteChunk(string businessId, IReadOnlyList<AlertRef> chunk) =>
+        chunk.Count == 1
+            ? Write(new AlertMessage(CurrentVersion, businessId, chunk[0].ItemKind, chunk[0].ItemPartition, chunk[0].ItemKey, chunk[0].Severity, chunk[0].Item))
+            : JsonSerializer.Serialize(new AlertBatch(CurrentVersion, businessId, chunk), MessageJsonContext.Default.AlertBatch);
+
+    private static int Utf8Size(AlertRef item) => JsonSerializer.SerializeToUtf8Bytes(item, MessageJsonContext.Default.AlertRef).Length;
 
     /// <summary>Reads an alert message of either shape (one item, or an <see cref="AlertBatch"/>) as its items.</summary>
     public static IReadOnlyList<AlertMessage> ReadAlerts(string text)
@@ -84,7 +140,7 @@ public static class MessageCodec
             Require(item.ItemKind, $"items[{i}].itemKind");
             Require(item.ItemPartition, $"items[{i}].itemPartition");
             Require(item.ItemKey, $"items[{i}].itemKey");
-            alerts.Add(new AlertMessage(envelope.V, envelope.BusinessId!, item.ItemKind, item.ItemPartition, item.ItemKey, item.Severity ?? string.Empty));
+            alerts.Add(new AlertMessage(envelope.V, envelope.BusinessId!, item.ItemKind, item.ItemPartition, item.ItemKey, item.Severity ?? string.Empty, Checked(item.Item, item.Severity, $"items[{i}]")));
         }
 
         return alerts;
@@ -107,7 +163,31 @@ public static class MessageCodec
         Require(envelope.ItemKind, "itemKind");
         Require(envelope.ItemPartition, "itemPartition");
         Require(envelope.ItemKey, "itemKey");
-        return new AlertMessage(envelope.V, envelope.BusinessId!, envelope.ItemKind!, envelope.ItemPartition!, envelope.ItemKey!, envelope.Severity!);
+        return new AlertMessage(envelope.V, envelope.BusinessId!, envelope.ItemKind!, envelope.ItemPartition!, envelope.ItemKey!, envelope.Severity!, Checked(envelope.Item, envelope.Severity, "the message"));
+    }
+
+    /// <summary>
+    /// A snapshot's text fields present (JSON null is not a string) and its alert's severity one a case can have (the
+    /// case takes it from the message), or the message is refused naming what is wrong.
+    /// </summary>
+    private static AlertSnapshot? Checked(AlertSnapshot? item, string? severity, string where)
+    {
+        if (item is null)
+        {
+            return null;
+        }
+
+        if (item.Text is null || item.Author is null || item.Language is null || item.Touchpoints is null)
+        {
+            throw new InvalidMessageException($"the item of {where} must carry text, author, language and touchpoints as strings");
+        }
+
+        if (severity is not ("medium" or "high" or "critical"))
+        {
+            throw new InvalidMessageException($"{where} carries its item, so its severity must be medium, high or critical, not '{severity}'");
+        }
+
+        return item;
     }
 
     private static T Read<T>(string text, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
@@ -152,4 +232,4 @@ public static class MessageCodec
 }
 
 /// <summary>How alert messages are read: the fields of both shapes (<see cref="AlertMessage"/>, <see cref="AlertBatch"/>), all optional until checked.</summary>
-public sealed record AlertEnvelope(int V, string? BusinessId, string? ItemKind, string? ItemPartition, string? ItemKey, string? Severity, IReadOnlyList<AlertRef?>? Items);
+public sealed record AlertEnvelope(int V, string? BusinessId, string? ItemKind, string? ItemPartition, string? ItemKey, string? Severity, IReadOnlyList<AlertRef?>? Items, AlertSnapshot? Item = null);

@@ -346,8 +346,10 @@ public sealed class ReviewIngestor(
         };
     }
 
+    /// <summary>The alert owed for a review, carrying what its case is opened from (see <see cref="AlertMessage.Item"/>).</summary>
     public static AlertMessage AlertFor(ReviewEntity review) =>
-        new(MessageCodec.CurrentVersion, review.BusinessId, "review", review.PartitionKey, review.RowKey, review.Severity);
+        new(MessageCodec.CurrentVersion, review.BusinessId, "review", review.PartitionKey, review.RowKey, review.Severity,
+            new AlertSnapshot(review.Text, review.ReviewerName, review.Rating, review.Language, review.Touchpoints, review.CreateTime));
 
     public static int SeverityRank(string severity) => severity switch
     {

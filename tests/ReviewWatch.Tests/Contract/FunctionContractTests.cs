@@ -323,6 +323,8 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
     [InlineData("""{"v":1,"items":[{"itemKind":"review","itemPartition":"p","itemKey":"k"}]}""", "missing required field 'businessId'")]
     [InlineData("""{"v":2,"businessId":"kanelitupa","items":[{"itemKind":"review","itemPartition":"p","itemKey":"k"}]}""", "unsupported message version 2")]
     [InlineData("""{"v":1,"businessId":"kanelitupa","items":{"itemKind":"review"}}""", "not valid JSON for AlertEnvelope")]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":[{"itemKind":"review","itemPartition":"p","itemKey":"k","severity":"none","item":{"text":"","author":"","rating":1,"language":"fi","touchpoints":"[]","createdAt":"2026-11-23T09:00:00Z"}}]}""", "items[0] carries its item, so its severity must be medium, high or critical, not 'none'")]
+    [InlineData("""{"v":1,"businessId":"kanelitupa","items":[{"itemKind":"review","itemPartition":"p","itemKey":"k","severity":"high","item":{"text":null,"rating":1}}]}""", "the item of items[0] must carry text, author, language and touchpoints as strings")]
     public async Task DispatchAlert_refuses_a_malformed_packed_message_permanently_with_the_reason(string message, string reason)
     {
         var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message));
@@ -346,6 +348,51 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal(alerts[0], MessageCodec.ReadAlert(lone)); // a batch of one stays a plain AlertMessage
         Assert.Throws<InvalidMessageException>(() => MessageCodec.ReadAlerts(
             $$"""{"v":1,"businessId":"a","items":[{{string.Join(",", Enumerable.Repeat("""{"itemKind":"review","itemPartition":"p","itemKey":"k"}""", 26))}}]}"""));
+    }
+
+    [Fact]
+    public void Alerts_carry_their_items_and_are_packed_to_fit_a_queue_message()
+    {
+        // Long Finnish reviews: JSON escapes every ä and ö, so 3,000 characters take well over 3,000 bytes.
+        var text = string.Concat(Enumerable.Repeat("Kahvi oli jäähtynyt ja myyjä töykeä. ", 80));
+        var alerts = Enumerable.Range(0, 25)
+            .Select(i => new AlertMessage(1, "a", "review", "loc", $"r{i:00}", "high", new AlertSnapshot(text, "Aino", 1, "fi", "[]", DateTimeOffset.UnixEpoch)))
+            .Append(new AlertMessage(1, "a", "review", "loc", "huge", "critical", new AlertSnapshot(new string('ä', 20_000), "Aino", 1, "fi", "[]", DateTimeOffset.UnixEpoch)))
+            .ToList();
+
+        var messages = MessageCodec.WriteAlerts(alerts).ToList();
+
+        Assert.True(messages.Count > 1);
+        Assert.All(messages, m => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(m), 1, MessageCodec.MaxAlertMessageBytes));
+        // Base64, as the host writes queue messages, still fits the service's 64 KiB.
+        Assert.All(messages, m => Assert.True(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(m)).Length <= 64 * 1024));
+        var read = messages.SelectMany(MessageCodec.ReadAlerts).ToList();
+        Assert.Equal(alerts.Take(25), read.Take(25)); // every item, in order, with what it carries
+        Assert.Equal(alerts[25] with { Item = null }, read[25]); // too large to carry: the dispatcher reads it
+    }
+
+    [Fact]
+    public async Task DispatchAlert_opens_cases_from_what_the_message_carries_without_reading_the_reviews_back()
+    {
+        await _handler.SeedSampleAsync();
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        Assert.All(MessageCodec.ReadAlerts(packed), a => Assert.NotNull(a.Item));
+        // The rows change after the poll: a case opened from the message still shows the review as it was flagged.
+        var r02 = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        var flagged = r02.Text;
+        r02.Text = "changed in storage";
+        await _handler.Storage.Reviews.UpdateEntityAsync(r02, Azure.ETag.All);
+
+        var (status, _) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        Assert.Equal(200, status);
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        Assert.Equal(6, cases.Count);
+        Assert.Equal(flagged, cases.Single(c => c.ItemKey == "kanelitupa-kallio-r02").ItemText);
+        Assert.Equal("changed in storage", (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value.Text);
+        var reviews = await _handler.Storage.Reviews.QueryAsync<ReviewEntity>(r => r.PartitionKey == "kanelitupa-kallio").ToListAsync();
+        Assert.Equal(6, reviews.Count(r => r.AlertState == "dispatched" && r.CaseId.Length > 0));
     }
 
     [Fact]
