@@ -79,13 +79,22 @@ public sealed class GooglePoller(
             }
             while (!string.IsNullOrEmpty(pageToken));
 
-            if (newest > DateTimeOffset.MinValue)
+            // Every alert still owed at this location, not only those of the reviews listed this time (see
+            // PendingAlertsAsync), when one may be: alerts were emitted since the last look (their messages can be lost
+            // with the host that was to write them). The first poll of a location lists everything, so it needn't look.
+            DateTimeOffset? scannedAt = null;
+            if (cursor is { OwesPendingScan: true })
             {
-                await store.AdvanceAsync(location.LocationId, newest, startedAt, time.GetUtcNow(), reconciled: false, cursor, cancellationToken);
+                scannedAt = time.GetUtcNow();
+                total = Add(total, new IngestResult(0, 0, 0, await ingestor.PendingAlertsAsync(location.LocationId, cancellationToken)));
             }
 
-            // Every alert still owed at this location, not only those of the reviews listed this time (see PendingAlertsAsync).
-            total = Add(total, new IngestResult(0, 0, 0, await ingestor.PendingAlertsAsync(location.LocationId, cancellationToken)));
+            if (newest > DateTimeOffset.MinValue)
+            {
+                var now = time.GetUtcNow();
+                await store.AdvanceAsync(location.LocationId, newest, startedAt, now, reconciled: false, cursor, total.Alerts.Count > 0 ? now : null, scannedAt, cancellationToken);
+            }
+
             await MarkConnectedAsync(location, cancellationToken);
             return new GooglePollResult(total, pages, 0, null);
         }
@@ -171,7 +180,7 @@ public sealed class GooglePoller(
             var newest = listed.Select(r => r.LastChanged).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
             if (newest > DateTimeOffset.MinValue)
             {
-                await store.AdvanceAsync(location.LocationId, newest, startedAt, now, reconciled: true, cancellationToken: cancellationToken);
+                await store.AdvanceAsync(location.LocationId, newest, startedAt, now, reconciled: true, alertsEmittedAt: ingest.Alerts.Count > 0 ? time.GetUtcNow() : null, cancellationToken: cancellationToken);
             }
 
             await MarkConnectedAsync(location, cancellationToken);

@@ -19,6 +19,19 @@ public sealed class ReviewCursorEntity : EntityBase
 
     /// <summary>When the scheduler last queued a poll request for the location (see <see cref="PollScheduler"/>).</summary>
     public DateTimeOffset? LastPollRequestedAt { get; set; }
+
+    /// <summary>When the last poll or reconciliation that emitted alerts had stored what they are about (never moves back).</summary>
+    public DateTimeOffset? AlertsEmittedAt { get; set; }
+
+    /// <summary>When the last scan for alerts still owed (ReviewIngestor.PendingAlertsAsync) began (never moves back).</summary>
+    public DateTimeOffset? PendingScannedAt { get; set; }
+
+    /// <summary>
+    /// Whether a poll must look for alerts still owed at the location: only if alerts were emitted since the last look
+    /// began (their output messages may have been lost with the host), or it never looked. A scan reads the whole
+    /// partition, so a poll that follows a quiet one (no alerts) skips it.
+    /// </summary>
+    public bool OwesPendingScan => PendingScannedAt is not DateTimeOffset scanned || AlertsEmittedAt >= scanned;
 }
 
 /// <summary>PushMessages: PartitionKey "google", RowKey the Pub/Sub messageId. Present = already handled.</summary>
@@ -125,15 +138,37 @@ public sealed class GoogleStore
     /// Moves the watermark forward (never back), with the ETag so two polls of one location cannot regress it, and
     /// records when the finished poll started (<paramref name="startedAt"/>; also never back). <paramref name="read"/>
     /// is the cursor as the poll read it, if it did: its ETag saves a second read when nobody moved it meanwhile.
+    /// <paramref name="alertsEmittedAt"/> and <paramref name="pendingScannedAt"/>, when given, move the cursor's
+    /// (see <see cref="ReviewCursorEntity.OwesPendingScan"/>), never back.
     /// </summary>
-    public async Task AdvanceAsync(string locationId, DateTimeOffset watermark, DateTimeOffset startedAt, DateTimeOffset now, bool reconciled, ReviewCursorEntity? read = null, CancellationToken cancellationToken = default)
+    public async Task AdvanceAsync(
+        string locationId,
+        DateTimeOffset watermark,
+        DateTimeOffset startedAt,
+        DateTimeOffset now,
+        bool reconciled,
+        ReviewCursorEntity? read = null,
+        DateTimeOffset? alertsEmittedAt = null,
+        DateTimeOffset? pendingScannedAt = null,
+        CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var cursor = attempt == 0 && read is not null ? read : await GetCursorAsync(locationId, cancellationToken);
             if (cursor is null)
             {
-                var fresh = new ReviewCursorEntity { PartitionKey = ReviewCursorEntity.Partition, RowKey = locationId, Watermark = watermark, LastPolledAt = now, LastReconciledAt = reconciled ? now : null, LastPollStartedAt = startedAt };
+                var fresh = new ReviewCursorEntity
+                {
+                    PartitionKey = ReviewCursorEntity.Partition,
+                    RowKey = locationId,
+                    Watermark = watermark,
+                    LastPolledAt = now,
+                    LastReconciledAt = reconciled ? now : null,
+                    LastPollStartedAt = startedAt,
+                    AlertsEmittedAt = alertsEmittedAt,
+                    // A location's first poll lists every review, so it has seen every alert owed there.
+                    PendingScannedAt = pendingScannedAt ?? (reconciled ? null : startedAt),
+                };
                 if (await Cursors.TryAddAsync(fresh, cancellationToken))
                 {
                     return;
@@ -151,6 +186,8 @@ public sealed class GoogleStore
             cursor.LastPolledAt = now;
             cursor.LastReconciledAt = reconciled ? now : cursor.LastReconciledAt;
             cursor.LastPollStartedAt = cursor.LastPollStartedAt > startedAt ? cursor.LastPollStartedAt : startedAt;
+            cursor.AlertsEmittedAt = Later(cursor.AlertsEmittedAt, alertsEmittedAt);
+            cursor.PendingScannedAt = Later(cursor.PendingScannedAt, pendingScannedAt);
             try
             {
                 await Cursors.UpdateEntityAsync(cursor, cursor.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -162,4 +199,6 @@ public sealed class GoogleStore
             }
         }
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
