@@ -20,7 +20,11 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         Assert.True(result.Invariants.Holds, result.Invariants.Describe());
         Assert.Equal(60, result.Invariants.Negatives);
         Assert.Equal(60, result.Invariants.LatencySeconds.Count);
-        Assert.True(result.ItemsPerSecond > 0 && result.RawBatchItemsPerSecond > 0);
+        Assert.True(result.ItemsPerSecond > 0 && result.RawBatchItemsPerSecond > 0 && result.RawAllItemsPerSecond > 0);
+        // The second raw figure writes every row the pipeline stored: the reviews, and a case and a notification per negative.
+        Assert.Equal(result.Reviews, result.Stored.Single(s => s.Table.EndsWith("Reviews", StringComparison.Ordinal)).Entities);
+        Assert.Equal(result.Invariants.Cases, result.Stored.Single(s => s.Table.EndsWith("Cases", StringComparison.Ordinal)).Entities);
+        Assert.Equal(result.Invariants.Cases, result.Stored.Single(s => s.Table.EndsWith("Notifications", StringComparison.Ordinal)).Entities);
     }
 
     [Fact]
