@@ -171,24 +171,15 @@ public sealed class AlertDispatcher(
             }
         }
 
-        var transactions = candidates
-            .GroupBy(c => c.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.DistinctBy(c => c.RowKey, StringComparer.Ordinal).Chunk(100));
-        foreach (var chunk in transactions)
+        var (opened, notOpened) = await storage.Cases.TryAddBatchesAsync(candidates, cancellationToken);
+        foreach (var recoveryCase in opened)
         {
-            try
-            {
-                var response = await storage.Cases.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c)), cancellationToken);
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
-                    lookups.InsertedCases[chunk[i].RowKey] = chunk[i];
-                }
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
-            {
-                logger.LogInformation("{Count} cases of one alert message were not all new; each item opens its own", chunk.Length);
-            }
+            lookups.InsertedCases[recoveryCase.RowKey] = recoveryCase;
+        }
+
+        if (notOpened > 0)
+        {
+            logger.LogInformation("{Count} cases of one alert message were not all new; each item opens its own", notOpened);
         }
     }
 
@@ -446,21 +437,15 @@ public sealed class AlertDispatcher(
                 .Select(route => NewClaim(alert, route, now)));
         }
 
-        foreach (var chunk in claims.GroupBy(c => c.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.DistinctBy(c => c.RowKey, StringComparer.Ordinal).Chunk(100)))
+        var (held, notHeld) = await storage.Notifications.TryAddBatchesAsync(claims, cancellationToken);
+        foreach (var claim in held)
         {
-            try
-            {
-                var response = await storage.Notifications.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c)), cancellationToken);
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
-                    lookups.Claimed[chunk[i].RowKey] = chunk[i];
-                }
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
-            {
-                logger.LogInformation("{Count} notifications of one alert message were not all new; each is claimed on its own", chunk.Length);
-            }
+            lookups.Claimed[claim.RowKey] = claim;
+        }
+
+        if (notHeld > 0)
+        {
+            logger.LogInformation("{Count} notifications of one alert message were not all new; each is claimed on its own", notHeld);
         }
     }
 

@@ -133,6 +133,40 @@ public static class TableClientExtensions
         }
     }
 
+    /// <summary>
+    /// Inserts <paramref name="rows"/> (duplicates by key dropped) in one batch transaction per partition and 100 rows.
+    /// A transaction that meets an existing row writes nothing (all or nothing); its rows are left out of the result,
+    /// and their count is the second value. The rows inserted get their new ETags.
+    /// </summary>
+    public static async Task<(List<T> Added, int NotAdded)> TryAddBatchesAsync<T>(this TableClient table, IEnumerable<T> rows, CancellationToken cancellationToken = default)
+        where T : class, ITableEntity
+    {
+        var added = new List<T>();
+        var notAdded = 0;
+        var chunks = rows
+            .GroupBy(r => r.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(g => g.DistinctBy(r => r.RowKey, StringComparer.Ordinal).Chunk(100));
+        foreach (var chunk in chunks)
+        {
+            try
+            {
+                var response = await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
+                }
+
+                added.AddRange(chunk);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                notAdded += chunk.Length;
+            }
+        }
+
+        return (added, notAdded);
+    }
+
     /// <summary>How many point reads <see cref="GetManyAsync"/> keeps in flight.</summary>
     private const int PointReadsInFlight = 16;
 
