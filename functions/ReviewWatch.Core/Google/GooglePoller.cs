@@ -60,15 +60,29 @@ public sealed class GooglePoller(
             var total = Empty;
             var pages = 0;
             string? pageToken = null;
+            // Pages (50 reviews at most) are stored once the next could not join them in one transaction (100), so a
+            // transaction carries up to 100 reviews; the watermark moves only once all of them are stored, so holding
+            // a page back risks nothing.
+            var unstored = new List<GbpReview>();
+            async Task StoreAsync()
+            {
+                // Reviews newer than the watermark are new unless a poll died before moving it (or they were edited):
+                // inserted without reading first, and read only if the insert meets a stored row.
+                total = Add(total, await ingestor.IngestAsync(location, unstored, cursor?.Watermark ?? DateTimeOffset.MinValue, cancellationToken));
+                unstored.Clear();
+            }
+
             do
             {
                 var page = await client.ListReviewsAsync(location.SourceRef, pageToken, cancellationToken);
                 pages++;
                 var reviews = page.Reviews ?? [];
-                var fresh = stop is null ? reviews : reviews.Where(r => r.LastChanged > stop).ToList();
-                // Reviews newer than the watermark are new unless a poll died before moving it (or they were edited):
-                // inserted without reading first, and read only if the insert meets a stored row.
-                total = Add(total, await ingestor.IngestAsync(location, fresh, cursor?.Watermark ?? DateTimeOffset.MinValue, cancellationToken));
+                unstored.AddRange(stop is null ? reviews : reviews.Where(r => r.LastChanged > stop));
+                if (unstored.Count > ReviewIngestor.InsertBatchSize - GoogleBusinessClient.ReviewPageSize)
+                {
+                    await StoreAsync();
+                }
+
                 newest = reviews.Select(r => r.LastChanged).Append(newest).Max();
                 if (stop is not null && reviews.Any(r => r.LastChanged <= stop))
                 {
@@ -78,6 +92,11 @@ public sealed class GooglePoller(
                 pageToken = page.NextPageToken;
             }
             while (!string.IsNullOrEmpty(pageToken));
+
+            if (unstored.Count > 0)
+            {
+                await StoreAsync();
+            }
 
             // Every alert still owed at this location, not only those of the reviews listed this time (see
             // PendingAlertsAsync), when one may be: alerts were emitted since the last look (their messages can be lost

@@ -224,8 +224,12 @@ public sealed class ReviewIngestor(
         return alerts;
     }
 
-    /// <summary>Reviews per insert transaction: well under the service's 100 actions and 4 MiB per batch.</summary>
-    private const int InsertBatchSize = 50;
+    /// <summary>
+    /// Reviews per insert transaction: the service's limit of 100 actions. A transaction is also limited to 4 MiB, which
+    /// 100 reviews stay under unless nearly all are maximum-length texts in a non-Latin script; such a transaction is
+    /// refused as a whole and its reviews go the one-by-one way.
+    /// </summary>
+    public const int InsertBatchSize = 100;
 
     private async Task<bool> TryAddBatchAsync(IReadOnlyList<ReviewEntity> chunk, CancellationToken cancellationToken)
     {
