@@ -56,26 +56,21 @@ public sealed class ReviewIngestor(
         if (newAfter is DateTimeOffset after && reviewList.Where(r => r.LastChanged > after).ToList() is { Count: > 0 } likelyNew)
         {
             await ScoreAsync(likelyNew, scores, cancellationToken);
-            foreach (var chunk in likelyNew.Select(r => ToEntity(location, r, scores[r.Id], null)).Chunk(InsertBatchSize))
+            // A transaction that was not written (one of its reviews exists) leaves its reviews to be read and decided
+            // below, with the scores kept.
+            var (stored, _) = await storage.Reviews.TryAddBatchesAsync(likelyNew.Select(r => ToEntity(location, r, scores[r.Id], null)), cancellationToken);
+            foreach (var entity in stored)
             {
-                if (!await TryAddBatchAsync(chunk, cancellationToken))
+                added++;
+                Flagged(location, entity, null);
+                if (entity.AlertState == "pending")
                 {
-                    continue; // read and decided below, with the scores kept
+                    alerts.Add(AlertFor(entity));
                 }
-
-                foreach (var entity in chunk)
-                {
-                    added++;
-                    Flagged(location, entity, null);
-                    if (entity.AlertState == "pending")
-                    {
-                        alerts.Add(AlertFor(entity));
-                    }
-                }
-
-                var stored = chunk.Select(e => e.ReviewId).ToHashSet(StringComparer.Ordinal);
-                reviewList.RemoveAll(r => stored.Contains(r.Id));
             }
+
+            var storedIds = stored.Select(e => e.ReviewId).ToHashSet(StringComparer.Ordinal);
+            reviewList.RemoveAll(r => storedIds.Contains(r.Id));
         }
 
         var existingRows = reviewList.Count == 0
@@ -109,12 +104,10 @@ public sealed class ReviewIngestor(
         // New reviews go in as batch transactions (one partition, all or nothing): one round trip per chunk instead of
         // one per review. A chunk that meets a row another instance stored meanwhile falls back to one-by-one below.
         var inserted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in entities.Where((e, i) => toScore[i].Existing is null).Chunk(InsertBatchSize))
+        var newEntities = entities.Where((e, i) => toScore[i].Existing is null).ToList();
+        if (newEntities.Count > 1)
         {
-            if (chunk.Length > 1 && await TryAddBatchAsync(chunk, cancellationToken))
-            {
-                inserted.UnionWith(chunk.Select(e => e.RowKey));
-            }
+            inserted.UnionWith((await storage.Reviews.TryAddBatchesAsync(newEntities, cancellationToken)).Added.Select(e => e.RowKey));
         }
 
         for (var i = 0; i < toScore.Count; i++)
@@ -225,31 +218,12 @@ public sealed class ReviewIngestor(
     }
 
     /// <summary>
-    /// Reviews per insert transaction: the service's limit of 100 actions. A transaction is also limited to 4 MiB, which
-    /// 100 reviews stay under unless nearly all are maximum-length texts in a non-Latin script; such a transaction is
-    /// refused as a whole and its reviews go the one-by-one way.
+    /// Reviews per insert transaction (<see cref="TableClientExtensions.TryAddBatchesAsync"/>): the service's limit of
+    /// 100 actions. A transaction is also limited to 4 MiB, which 100 reviews stay under unless nearly all are
+    /// maximum-length texts in a non-Latin script; such a transaction is refused as a whole and its reviews go the
+    /// one-by-one way.
     /// </summary>
-    public const int InsertBatchSize = 100;
-
-    private async Task<bool> TryAddBatchAsync(IReadOnlyList<ReviewEntity> chunk, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await storage.Reviews.SubmitTransactionAsync(chunk.Select(e => new Azure.Data.Tables.TableTransactionAction(Azure.Data.Tables.TableTransactionActionType.Add, e)), cancellationToken);
-            for (var i = 0; i < chunk.Count && i < response.Value.Count; i++)
-            {
-                chunk[i].ETag = response.Value[i].Headers.ETag ?? chunk[i].ETag;
-            }
-
-            return true;
-        }
-        catch (Azure.Data.Tables.TableTransactionFailedException)
-        {
-            // Usually one of them exists already (409). A transaction is all or nothing, so none of this chunk was
-            // written and the one-by-one path decides each review as before.
-            return false;
-        }
-    }
+    public const int InsertBatchSize = TableClientExtensions.MaxTransactionActions;
 
     private async Task RecordEditAsync(ReviewEntity before, ReviewEntity after, CancellationToken cancellationToken)
     {

@@ -133,9 +133,13 @@ public static class TableClientExtensions
         }
     }
 
+    /// <summary>The most actions one batch transaction may hold (the service's limit).</summary>
+    public const int MaxTransactionActions = 100;
+
     /// <summary>
-    /// Inserts <paramref name="rows"/> (duplicates by key dropped) in one batch transaction per partition and 100 rows.
-    /// A transaction that meets an existing row writes nothing (all or nothing); its rows are left out of the result,
+    /// Inserts <paramref name="rows"/> (duplicates by key dropped) in one batch transaction per partition and
+    /// <see cref="MaxTransactionActions"/> rows. A transaction that fails writes nothing (all or nothing; usually one
+    /// of its rows exists already, 409): its rows are left out of the result, for the caller to decide one by one,
     /// and their count is the second value. The rows inserted get their new ETags.
     /// </summary>
     public static async Task<(List<T> Added, int NotAdded)> TryAddBatchesAsync<T>(this TableClient table, IEnumerable<T> rows, CancellationToken cancellationToken = default)
@@ -145,7 +149,7 @@ public static class TableClientExtensions
         var notAdded = 0;
         var chunks = rows
             .GroupBy(r => r.PartitionKey, StringComparer.Ordinal)
-            .SelectMany(g => g.DistinctBy(r => r.RowKey, StringComparer.Ordinal).Chunk(100));
+            .SelectMany(g => g.DistinctBy(r => r.RowKey, StringComparer.Ordinal).Chunk(MaxTransactionActions));
         foreach (var chunk in chunks)
         {
             try
@@ -158,7 +162,7 @@ public static class TableClientExtensions
 
                 added.AddRange(chunk);
             }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            catch (TableTransactionFailedException)
             {
                 notAdded += chunk.Length;
             }
