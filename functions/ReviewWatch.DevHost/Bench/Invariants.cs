@@ -121,7 +121,8 @@ public sealed record InvariantReport(
             last = Max(last, n.SentAt);
         }
 
-        var sentByCase = notifications.Where(n => n.Status == "sent" && NotificationEntity.CaseIdOf(n.RowKey) is not null).GroupBy(n => NotificationEntity.CaseIdOf(n.RowKey)!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var sentByCase = notifications.Where(n => n.Status == "sent").Select(n => NotificationEntity.CaseIdOf(n.RowKey)).OfType<string>()
+            .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var badRows = cases.Keys.Count(id => sentByCase.GetValueOrDefault(id) != 1);
         foreach (var n in notifications.Where(n => n.Status != "sent").Take(5))
         {
