@@ -8,7 +8,8 @@ namespace ReviewWatch.DevHost.Bench;
 
 /// <summary>
 /// What the pipeline left behind, checked against what the fake Google served: every review stored once, one case
-/// per negative review and no other, exactly one alert per case (outbox file and Notifications row, sent), and
+/// per negative review and no other, exactly one alert per case (one outbox file, one sent Notifications row per
+/// channel, and one delivery at the webhook receiver: the only place where an alert sent twice would show), and
 /// nothing in the poison queues.
 /// </summary>
 public sealed record InvariantReport(
@@ -22,13 +23,20 @@ public sealed record InvariantReport(
     int OutboxFiles,
     int CasesWithoutOneSentNotification,
     int NotificationRows,
+    int Channels,
+    int WebhookDeliveries,
+    int CasesWithoutDelivery,
+    IReadOnlyList<Redelivery> Redeliveries,
+    IReadOnlyList<string> RejectedDeliveries,
     int Poisoned,
     IReadOnlyList<string> Examples,
     IReadOnlyList<double> LatencySeconds,
     DateTimeOffset? LastActivity)
 {
     public bool Holds => Served == Ingested && Cases == Negatives && MissingCases == 0 && UnexpectedCases == 0
-        && CasesWithoutOneOutboxFile == 0 && OutboxFiles == Cases && CasesWithoutOneSentNotification == 0 && NotificationRows == Cases && Poisoned == 0;
+        && CasesWithoutOneOutboxFile == 0 && OutboxFiles == Cases && CasesWithoutOneSentNotification == 0 && NotificationRows == Cases * Channels
+        && CasesWithoutDelivery == 0 && WebhookDeliveries == Cases + Redeliveries.Sum(r => r.Extra) && Redeliveries.All(r => r.Explained)
+        && RejectedDeliveries.Count == 0 && Poisoned == 0;
 
     public string Describe()
     {
@@ -41,8 +49,17 @@ public sealed record InvariantReport(
         }
 
         sb.AppendLine(Line("cases", Cases, "outbox alert files", OutboxFiles, OutboxFiles == Cases && CasesWithoutOneOutboxFile == 0));
-        sb.AppendLine(Line("cases", Cases, "Notifications rows (sent)", NotificationRows, NotificationRows == Cases && CasesWithoutOneSentNotification == 0));
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  cases without exactly one outbox file: {CasesWithoutOneOutboxFile}; without exactly one sent notification: {CasesWithoutOneSentNotification}"));
+        sb.AppendLine(Line($"cases × {Channels} channels", Cases * Channels, "Notifications rows (sent)", NotificationRows, NotificationRows == Cases * Channels && CasesWithoutOneSentNotification == 0));
+        var resent = Redeliveries.Sum(r => r.Extra);
+        var deliveriesOk = CasesWithoutDelivery == 0 && WebhookDeliveries == Cases + resent && Redeliveries.All(r => r.Explained) && RejectedDeliveries.Count == 0;
+        sb.AppendLine(Line("cases", Cases, "alerts received by the webhook", WebhookDeliveries, deliveriesOk)
+            + (resent > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({resent} sent again: the sender died or lost storage before recording the send; same delivery id, so a receiver drops it)") : string.Empty));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  cases without exactly one outbox file: {CasesWithoutOneOutboxFile}; without exactly one sent notification per channel: {CasesWithoutOneSentNotification}; never received by the webhook: {CasesWithoutDelivery}; received more than once: {Redeliveries.Count} ({Redeliveries.Count(r => !r.Explained)} unexplained); rejected posts: {RejectedDeliveries.Count}"));
+        foreach (var r in Redeliveries.OrderBy(r => r.Explained).Take(10).Select(r => r.Text).Concat(RejectedDeliveries.Take(5)))
+        {
+            sb.AppendLine("  " + r);
+        }
+
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{(Poisoned == 0 ? "ok  " : "FAIL")} messages in poison queues: {Poisoned}"));
         foreach (var e in Examples.Take(10))
         {
@@ -114,20 +131,42 @@ public sealed record InvariantReport(
             examples.Add($"case {id} has {filesByCase.GetValueOrDefault(id)} outbox files");
         }
 
+        // The alerts' rows (a digest a fuzzed timer sent has a row too, under its week).
         var notifications = new List<NotificationEntity>();
         await foreach (var n in storage.Notifications.QueryAsync<NotificationEntity>(maxPerPage: 1000, cancellationToken: cancellationToken))
         {
+            if (NotificationEntity.CaseIdOf(n.RowKey) is null)
+            {
+                continue;
+            }
+
             notifications.Add(n);
             last = Max(last, n.SentAt);
         }
 
+        // Every alert goes to the outbox and to the rig's webhook: one sent row for each.
+        const int channels = 2;
         var sentByCase = notifications.Where(n => n.Status == "sent").Select(n => NotificationEntity.CaseIdOf(n.RowKey)).OfType<string>()
             .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var badRows = cases.Keys.Count(id => sentByCase.GetValueOrDefault(id) != 1);
+        var badRows = cases.Keys.Count(id => sentByCase.GetValueOrDefault(id) != channels);
         foreach (var n in notifications.Where(n => n.Status != "sent").Take(5))
         {
             examples.Add($"notification {n.PartitionKey}/{n.RowKey} is {n.Status} after {n.Attempts} attempts: {n.LastError}");
         }
+
+        // What the receiving end got: each case's alert once, or it was lost (none) or sent again (more).
+        var deliveries = rig.Webhook.Deliveries;
+        var deliveredCases = deliveries.Select(d => d.CaseId).ToHashSet(StringComparer.Ordinal);
+        var undelivered = cases.Keys.Count(id => !deliveredCases.Contains(id));
+        foreach (var id in cases.Keys.Where(id => !deliveredCases.Contains(id)).Take(5))
+        {
+            examples.Add($"case {id} was never received by the webhook");
+        }
+
+        var disruptions = rig.Disruptions.ToList();
+        var redeliveries = deliveries.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => DescribeRedelivery(g.Key, [.. g.Select(d => d.ReceivedAt).Order()], disruptions) with { Extra = g.Count() - 1 })
+            .ToList();
 
         var poisoned = 0;
         foreach (var queue in new[] { ReviewWatchStorage.PollQueueName + "-poison", ReviewWatchStorage.AlertQueueName + "-poison" })
@@ -148,7 +187,40 @@ public sealed record InvariantReport(
             .ToList();
         last = cases.Values.Select(c => (DateTimeOffset?)c.CreatedAt).Aggregate(last, Max);
 
-        return new InvariantReport(served, ingested, expected.Count, cases.Count, missing, unexpected, badFiles, files.Length, badRows, notifications.Count, poisoned, examples, latencies, last);
+        return new InvariantReport(served, ingested, expected.Count, cases.Count, missing, unexpected, badFiles, files.Length, badRows, notifications.Count, channels,
+            deliveries.Count, undelivered, redeliveries, rig.Webhook.Rejected, poisoned, examples, latencies, last);
+    }
+
+    /// <summary>
+    /// How long after a send its record can still be in flight: a sender killed (or cut off from storage) that soon
+    /// after the receiver took an alert may not have stored that it was sent, so the alert is sent again later, with
+    /// the same delivery id. Generous for two cores shared by three handlers and Azurite.
+    /// </summary>
+    public static readonly TimeSpan RecordWindow = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// An alert received more than once: explained when a handler was killed, or storage was away, within
+    /// <see cref="RecordWindow"/> after its first arrival (the send was not yet recorded); any other is a defect.
+    /// </summary>
+    public static Redelivery DescribeRedelivery(string id, IReadOnlyList<DateTimeOffset> times, IReadOnlyList<(DateTimeOffset At, string What)> disruptions)
+    {
+        var first = times[0];
+        var causes = new List<string>();
+        for (var i = 0; i < disruptions.Count; i++)
+        {
+            var (at, what) = disruptions[i];
+            // Storage is away from "stopping" until the matching "back"; a kill is a moment.
+            var end = what == "Azurite stopping" ? disruptions.Skip(i + 1).FirstOrDefault(d => d.What == "Azurite back").At : at;
+            end = end == default ? DateTimeOffset.MaxValue : end;
+            if (end >= first && at <= first + RecordWindow)
+            {
+                causes.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {(at - first).TotalSeconds:+0.00;-0.00} s from the first"));
+            }
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"alert {id} received {times.Count}× ({string.Join(", ", times.Select(t => t.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}): {(causes.Count == 0 ? "UNEXPLAINED, no kill or storage outage within " + RecordWindow.TotalSeconds + " s after the first" : string.Join("; ", causes.Take(2)))}");
+        return new Redelivery(text, causes.Count > 0);
     }
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
@@ -176,6 +248,9 @@ public sealed record InvariantReport(
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
     }
 }
+
+/// <summary>An alert the webhook received more than once: what happened, and whether a disruption explains it.</summary>
+public sealed record Redelivery(string Text, bool Explained, int Extra = 1);
 
 /// <summary>The storage limit the pipeline is compared with: the same entities written with batch transactions.</summary>
 public static class RawBatchWrite

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
@@ -41,13 +42,14 @@ public sealed class PipelineRig : IAsyncDisposable
     private readonly List<DevFunctionsHost> _hosts = [];
     private AzuriteServer _azurite;
 
-    private PipelineRig(RigOptions options, ILoggerFactory loggers, AzuriteServer azurite, FakeGoogleApi google, FakeLanguageApi? language, string? persistFolder, Dictionary<string, string> settings, string outbox)
+    private PipelineRig(RigOptions options, ILoggerFactory loggers, AzuriteServer azurite, FakeGoogleApi google, FakeLanguageApi? language, WebhookSink webhook, string? persistFolder, Dictionary<string, string> settings, string outbox)
     {
         _options = options;
         _loggers = loggers;
         _azurite = azurite;
         Google = google;
         Language = language;
+        Webhook = webhook;
         PersistFolder = persistFolder;
         Settings = settings;
         Outbox = outbox;
@@ -56,6 +58,12 @@ public sealed class PipelineRig : IAsyncDisposable
 
     public FakeGoogleApi Google { get; }
     public FakeLanguageApi? Language { get; }
+
+    /// <summary>Every alert also goes to this webhook, which counts what was really sent (see <see cref="WebhookSink"/>).</summary>
+    public WebhookSink Webhook { get; }
+
+    /// <summary>When a handler was SIGKILLed or storage went away, for telling an alert re-sent after one from any other.</summary>
+    public ConcurrentQueue<(DateTimeOffset At, string What)> Disruptions { get; } = new();
     public string? PersistFolder { get; }
     public Dictionary<string, string> Settings { get; }
     public string Outbox { get; }
@@ -72,10 +80,13 @@ public sealed class PipelineRig : IAsyncDisposable
         var azurite = await AzuriteServer.StartAsync(persist, cancellationToken: cancellationToken);
         var google = await FakeGoogleApi.StartAsync();
         var language = options.AzureAnalyzer ? await FakeLanguageApi.StartAsync() : null;
+        var webhook = await WebhookSink.StartAsync();
         var outbox = Path.Combine(scratch, "outbox");
         var settings = LocalSettings.Load(Path.Combine(RepositoryRoot.Find(), "local.settings.sample.json"));
         settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         settings["Alerting__OutboxPath"] = outbox;
+        settings["Alerting__Webhook__Url"] = webhook.Url;
+        settings["Alerting__Webhook__Secret"] = webhook.Secret;
         settings["ASPNETCORE_ENVIRONMENT"] = "Development";
         settings["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in google.Settings())
@@ -97,7 +108,7 @@ public sealed class PipelineRig : IAsyncDisposable
             }
         }
 
-        var rig = new PipelineRig(options, loggers, azurite, google, language, persist, settings, outbox);
+        var rig = new PipelineRig(options, loggers, azurite, google, language, webhook, persist, settings, outbox);
         try
         {
             await rig.Storage.EnsureCreatedAsync(cancellationToken);
@@ -241,12 +252,14 @@ public sealed class PipelineRig : IAsyncDisposable
         }
 
         var ports = (_azurite.BlobPort, _azurite.QueuePort, _azurite.TablePort);
+        Disruptions.Enqueue((DateTimeOffset.UtcNow, "Azurite stopping"));
         await _azurite.StopGracefullyAsync(TimeSpan.FromSeconds(20));
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 _azurite = await AzuriteServer.StartAsync(PersistFolder, ports, cancellationToken);
+                Disruptions.Enqueue((DateTimeOffset.UtcNow, "Azurite back"));
                 return;
             }
             catch (InvalidOperationException) when (attempt < 5)
@@ -338,6 +351,7 @@ public sealed class PipelineRig : IAsyncDisposable
 
         await _azurite.DisposeAsync();
         await Google.DisposeAsync();
+        await Webhook.DisposeAsync();
         if (Language is not null)
         {
             await Language.DisposeAsync();
