@@ -34,13 +34,6 @@ public sealed class AlertDispatcher(
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _healthyRecordedAt = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The <c>sent</c> marks of every packed message this instance works on, written by one group commit: the marks of
-    /// messages dispatched at the same time join the same transactions instead of each message writing its own. A
-    /// mark's write is not cancelled with its invocation (a stored mark is what keeps the alert from going out again).
-    /// </summary>
-    private readonly GroupCommit _sentMarks = new(storage.Notifications, logger, CancellationToken.None);
-
     public Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default) =>
         DispatchAsync(message, new Lookups(storage), cancellationToken);
 
@@ -58,7 +51,7 @@ public sealed class AlertDispatcher(
         }
 
         await storage.EnsureCreatedAsync(cancellationToken);
-        var lookups = new Lookups(storage) { DeferMarks = true, SentMarks = _sentMarks };
+        var lookups = new Lookups(storage) { DeferMarks = true, SentMarks = new GroupCommit(storage.Notifications, logger, cancellationToken) };
         await lookups.PrefetchItemsAsync(messages, cancellationToken);
         await InsertNewCasesAsync(messages, lookups, cancellationToken);
         await ClaimNewNotificationsAsync(lookups, cancellationToken);
@@ -488,7 +481,7 @@ public sealed class AlertDispatcher(
     /// A claim held elsewhere is waited out inside this invocation (re-read every second) rather than failing it,
     /// because failing would spend the message's dequeue attempts and could poison a live alert; a claim older
     /// than the lease belongs to a sender that died, and is taken over. The row is marked sent as soon as the send
-    /// returns (through the instance's group commit for packed messages: see <see cref="GroupCommit"/>).
+    /// returns (through the message's group commit when there is one: see <see cref="GroupCommit"/>).
     /// </summary>
     private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, Lookups? lookups, CancellationToken cancellationToken)
     {

@@ -55,51 +55,48 @@ public sealed class GroupCommit(TableClient table, ILogger logger, CancellationT
                 _waiting = [];
             }
 
-            // Each partition's rows in their own transactions, all at once (a transaction holds one partition).
-            await Task.WhenAll(rows.GroupBy(r => r.Row.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)).Select(WriteChunkAsync));
-        }
-    }
-
-    private async Task WriteChunkAsync((ITableEntity Row, TaskCompletionSource Done)[] chunk)
-    {
-        try
-        {
-            if (chunk.Length == 1)
-            {
-                await table.UpdateEntityAsync(chunk[0].Row, ETag.All, TableUpdateMode.Replace, cancellationToken);
-            }
-            else
-            {
-                await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r.Row, ETag.All)), cancellationToken);
-            }
-
-            foreach (var (_, done) in chunk)
-            {
-                done.TrySetResult();
-            }
-        }
-        catch (TableTransactionFailedException ex)
-        {
-            // One row the transaction could not write (gone: 404) fails them all: write each on its own.
-            logger.LogWarning("Writing {Count} rows of {Table} in one transaction failed ({Error}); writing them one by one", chunk.Length, table.Name, ex.Message);
-            foreach (var (row, done) in chunk)
+            foreach (var chunk in rows.GroupBy(r => r.Row.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)))
             {
                 try
                 {
-                    await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, cancellationToken);
-                    done.TrySetResult();
+                    if (chunk.Length == 1)
+                    {
+                        await table.UpdateEntityAsync(chunk[0].Row, ETag.All, TableUpdateMode.Replace, cancellationToken);
+                    }
+                    else
+                    {
+                        await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r.Row, ETag.All)), cancellationToken);
+                    }
+
+                    foreach (var (_, done) in chunk)
+                    {
+                        done.TrySetResult();
+                    }
                 }
-                catch (Exception rowEx)
+                catch (TableTransactionFailedException ex)
                 {
-                    done.TrySetException(rowEx);
+                    // One row the transaction could not write (gone: 404) fails them all: write each on its own.
+                    logger.LogWarning("Writing {Count} rows of {Table} in one transaction failed ({Error}); writing them one by one", chunk.Length, table.Name, ex.Message);
+                    foreach (var (row, done) in chunk)
+                    {
+                        try
+                        {
+                            await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, cancellationToken);
+                            done.TrySetResult();
+                        }
+                        catch (Exception rowEx)
+                        {
+                            done.TrySetException(rowEx);
+                        }
+                    }
                 }
-            }
-        }
-        catch (Exception ex)
-        {
-            foreach (var (_, done) in chunk)
-            {
-                done.TrySetException(ex);
+                catch (Exception ex)
+                {
+                    foreach (var (_, done) in chunk)
+                    {
+                        done.TrySetException(ex);
+                    }
+                }
             }
         }
     }
