@@ -46,7 +46,8 @@ public static class ChaosMonkey
             var host = rig.Hosts[random.Next(rig.Hosts.Count)];
             var before = host.Handler.ProcessId;
             host.Handler.Kill();
-            rig.Disruptions.Enqueue((DateTimeOffset.UtcNow, $"SIGKILL handler pid {before}"));
+            var killedAt = DateTimeOffset.UtcNow;
+            rig.Disruptions.Enqueue(new Disruption(killedAt, killedAt, $"SIGKILL handler pid {before}"));
             done++;
             log?.Invoke($"chaos: SIGKILL handler pid {before} ({done}/{kills})");
             if (await RestartedAsync(host.Handler, before, TimeSpan.FromSeconds(60), cancellationToken))

@@ -35,8 +35,12 @@ public sealed record InvariantReport(
 {
     public bool Holds => Served == Ingested && Cases == Negatives && MissingCases == 0 && UnexpectedCases == 0
         && CasesWithoutOneOutboxFile == 0 && OutboxFiles == Cases && CasesWithoutOneSentNotification == 0 && NotificationRows == Cases * Channels
-        && CasesWithoutDelivery == 0 && WebhookDeliveries == Cases + Redeliveries.Sum(r => r.Extra) && Redeliveries.All(r => r.Explained)
-        && RejectedDeliveries.Count == 0 && Poisoned == 0;
+        && DeliveriesHold && Poisoned == 0;
+
+    /// <summary>Every case's alert reached the webhook, only explained repeats on top, and no post was refused.</summary>
+    private bool DeliveriesHold => CasesWithoutDelivery == 0 && WebhookDeliveries == Cases + Resent && Redeliveries.All(r => r.Explained) && RejectedDeliveries.Count == 0;
+
+    private int Resent => Redeliveries.Sum(r => r.Extra);
 
     public string Describe()
     {
@@ -50,10 +54,8 @@ public sealed record InvariantReport(
 
         sb.AppendLine(Line("cases", Cases, "outbox alert files", OutboxFiles, OutboxFiles == Cases && CasesWithoutOneOutboxFile == 0));
         sb.AppendLine(Line($"cases × {Channels} channels", Cases * Channels, "Notifications rows (sent)", NotificationRows, NotificationRows == Cases * Channels && CasesWithoutOneSentNotification == 0));
-        var resent = Redeliveries.Sum(r => r.Extra);
-        var deliveriesOk = CasesWithoutDelivery == 0 && WebhookDeliveries == Cases + resent && Redeliveries.All(r => r.Explained) && RejectedDeliveries.Count == 0;
-        sb.AppendLine(Line("cases", Cases, "alerts received by the webhook", WebhookDeliveries, deliveriesOk)
-            + (resent > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({resent} sent again: the sender died or lost storage before recording the send; same delivery id, so a receiver drops it)") : string.Empty));
+        sb.AppendLine(Line("cases", Cases, "alerts received by the webhook", WebhookDeliveries, DeliveriesHold)
+            + (Resent > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({Resent} sent again: the sender died or lost storage before recording the send; same delivery id, so a receiver drops it)") : string.Empty));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  cases without exactly one outbox file: {CasesWithoutOneOutboxFile}; without exactly one sent notification per channel: {CasesWithoutOneSentNotification}; never received by the webhook: {CasesWithoutDelivery}; received more than once: {Redeliveries.Count} ({Redeliveries.Count(r => !r.Explained)} unexplained); rejected posts: {RejectedDeliveries.Count}"));
         foreach (var r in Redeliveries.OrderBy(r => r.Explained).Take(10).Select(r => r.Text).Concat(RejectedDeliveries.Take(5)))
         {
@@ -132,24 +134,24 @@ public sealed record InvariantReport(
         }
 
         // The alerts' rows (a digest a fuzzed timer sent has a row too, under its week).
-        var notifications = new List<NotificationEntity>();
+        var notifications = new List<(NotificationEntity Row, string CaseId)>();
         await foreach (var n in storage.Notifications.QueryAsync<NotificationEntity>(maxPerPage: 1000, cancellationToken: cancellationToken))
         {
-            if (NotificationEntity.CaseIdOf(n.RowKey) is null)
+            if (NotificationEntity.CaseIdOf(n.RowKey) is not string caseId)
             {
                 continue;
             }
 
-            notifications.Add(n);
+            notifications.Add((n, caseId));
             last = Max(last, n.SentAt);
         }
 
         // Every alert goes to the outbox and to the rig's webhook: one sent row for each.
         const int channels = 2;
-        var sentByCase = notifications.Where(n => n.Status == "sent").Select(n => NotificationEntity.CaseIdOf(n.RowKey)).OfType<string>()
+        var sentByCase = notifications.Where(n => n.Row.Status == "sent").Select(n => n.CaseId)
             .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var badRows = cases.Keys.Count(id => sentByCase.GetValueOrDefault(id) != channels);
-        foreach (var n in notifications.Where(n => n.Status != "sent").Take(5))
+        foreach (var (n, _) in notifications.Where(n => n.Row.Status != "sent").Take(5))
         {
             examples.Add($"notification {n.PartitionKey}/{n.RowKey} is {n.Status} after {n.Attempts} attempts: {n.LastError}");
         }
@@ -202,21 +204,13 @@ public sealed record InvariantReport(
     /// An alert received more than once: explained when a handler was killed, or storage was away, within
     /// <see cref="RecordWindow"/> after its first arrival (the send was not yet recorded); any other is a defect.
     /// </summary>
-    public static Redelivery DescribeRedelivery(string id, IReadOnlyList<DateTimeOffset> times, IReadOnlyList<(DateTimeOffset At, string What)> disruptions)
+    public static Redelivery DescribeRedelivery(string id, IReadOnlyList<DateTimeOffset> times, IReadOnlyList<Disruption> disruptions)
     {
         var first = times[0];
-        var causes = new List<string>();
-        for (var i = 0; i < disruptions.Count; i++)
-        {
-            var (at, what) = disruptions[i];
-            // Storage is away from "stopping" until the matching "back"; a kill is a moment.
-            var end = what == "Azurite stopping" ? disruptions.Skip(i + 1).FirstOrDefault(d => d.What == "Azurite back").At : at;
-            end = end == default ? DateTimeOffset.MaxValue : end;
-            if (end >= first && at <= first + RecordWindow)
-            {
-                causes.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {(at - first).TotalSeconds:+0.00;-0.00} s from the first"));
-            }
-        }
+        var causes = disruptions
+            .Where(d => d.To >= first && d.From <= first + RecordWindow)
+            .Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.What} {(d.From - first).TotalSeconds:+0.00;-0.00} s from the first"))
+            .ToList();
 
         var text = string.Create(CultureInfo.InvariantCulture,
             $"alert {id} received {times.Count}× ({string.Join(", ", times.Select(t => t.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}): {(causes.Count == 0 ? "UNEXPLAINED, no kill or storage outage within " + RecordWindow.TotalSeconds + " s after the first" : string.Join("; ", causes.Take(2)))}");
@@ -248,6 +242,9 @@ public sealed record InvariantReport(
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
     }
 }
+
+/// <summary>A time the pipeline was disrupted: a handler SIGKILLed (a moment) or storage away (from its stop until it was back).</summary>
+public sealed record Disruption(DateTimeOffset From, DateTimeOffset To, string What);
 
 /// <summary>An alert the webhook received more than once: what happened, and whether a disruption explains it.</summary>
 public sealed record Redelivery(string Text, bool Explained, int Extra = 1);

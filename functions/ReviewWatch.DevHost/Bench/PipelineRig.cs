@@ -63,7 +63,7 @@ public sealed class PipelineRig : IAsyncDisposable
     public WebhookSink Webhook { get; }
 
     /// <summary>When a handler was SIGKILLed or storage went away, for telling an alert re-sent after one from any other.</summary>
-    public ConcurrentQueue<(DateTimeOffset At, string What)> Disruptions { get; } = new();
+    public ConcurrentQueue<Disruption> Disruptions { get; } = new();
     public string? PersistFolder { get; }
     public Dictionary<string, string> Settings { get; }
     public string Outbox { get; }
@@ -252,14 +252,14 @@ public sealed class PipelineRig : IAsyncDisposable
         }
 
         var ports = (_azurite.BlobPort, _azurite.QueuePort, _azurite.TablePort);
-        Disruptions.Enqueue((DateTimeOffset.UtcNow, "Azurite stopping"));
+        var stopping = DateTimeOffset.UtcNow;
         await _azurite.StopGracefullyAsync(TimeSpan.FromSeconds(20));
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 _azurite = await AzuriteServer.StartAsync(PersistFolder, ports, cancellationToken);
-                Disruptions.Enqueue((DateTimeOffset.UtcNow, "Azurite back"));
+                Disruptions.Enqueue(new Disruption(stopping, DateTimeOffset.UtcNow, "Azurite restarted"));
                 return;
             }
             catch (InvalidOperationException) when (attempt < 5)

@@ -18,28 +18,23 @@ public sealed record WebhookDelivery(string Id, string CaseId, DateTimeOffset Re
 public sealed class WebhookSink : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly string _secret;
     private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
     private readonly ConcurrentQueue<string> _rejected = new();
-    private int _others;
 
     private WebhookSink(WebApplication app, string secret)
     {
         _app = app;
-        _secret = secret;
+        Secret = secret;
     }
 
     /// <summary>Where the handlers post (<c>Alerting__Webhook__Url</c>).</summary>
     public string Url { get; private set; } = string.Empty;
 
     /// <summary>The signing key the handlers are given (<c>Alerting__Webhook__Secret</c>).</summary>
-    public string Secret => _secret;
+    public string Secret { get; }
 
     /// <summary>Every <c>case.opened</c> alert received, in order of arrival.</summary>
     public IReadOnlyList<WebhookDelivery> Deliveries => [.. _deliveries];
-
-    /// <summary>Signed posts of other events (digests, overdue reminders).</summary>
-    public int OtherPosts => Volatile.Read(ref _others);
 
     /// <summary>Posts that were not a signed, well-formed alert, with why (each is a violation).</summary>
     public IReadOnlyList<string> Rejected => [.. _rejected];
@@ -64,7 +59,7 @@ public sealed class WebhookSink : IAsyncDisposable
         var id = request.Headers["X-ReviewWatch-Delivery"].ToString();
         var timestamp = request.Headers["X-ReviewWatch-Timestamp"].ToString();
         var signature = request.Headers["X-ReviewWatch-Signature"].ToString();
-        if (!WebhookNotifier.Verify(_secret, timestamp, body, signature, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)))
+        if (!WebhookNotifier.Verify(Secret, timestamp, body, signature, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)))
         {
             _rejected.Enqueue($"delivery '{id}': bad signature or timestamp");
             return Results.Unauthorized();
@@ -86,7 +81,6 @@ public sealed class WebhookSink : IAsyncDisposable
         if (kind != "case.opened")
         {
             // A digest or an overdue reminder: real posts, but not the new-case alerts the invariants count.
-            Interlocked.Increment(ref _others);
             return Results.NoContent();
         }
 

@@ -37,14 +37,16 @@ public sealed class WebhookSinkTests
         var times = deliveries.Select(d => d.ReceivedAt).ToList();
         var first = times[0];
         Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, []).Explained);
-        Assert.True(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [(first.AddSeconds(0.2), "SIGKILL handler pid 1")]).Explained);
+        Assert.True(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [Kill(first.AddSeconds(0.2))]).Explained);
         // A kill well after the send was recorded, or one before it, does not explain it.
-        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [(first + InvariantReport.RecordWindow + TimeSpan.FromSeconds(1), "SIGKILL handler pid 1")]).Explained);
-        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [(first.AddSeconds(-1), "SIGKILL handler pid 1")]).Explained);
+        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [Kill(first + InvariantReport.RecordWindow + TimeSpan.FromSeconds(1))]).Explained);
+        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [Kill(first.AddSeconds(-1))]).Explained);
         // Storage away across the first send explains it, until it is back.
-        Assert.True(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [(first.AddSeconds(-3), "Azurite stopping"), (first.AddSeconds(1), "Azurite back")]).Explained);
-        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [(first.AddSeconds(-9), "Azurite stopping"), (first.AddSeconds(-6), "Azurite back")]).Explained);
+        Assert.True(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [new Disruption(first.AddSeconds(-3), first.AddSeconds(1), "Azurite restarted")]).Explained);
+        Assert.False(InvariantReport.DescribeRedelivery(deliveries[0].Id, times, [new Disruption(first.AddSeconds(-9), first.AddSeconds(-6), "Azurite restarted")]).Explained);
     }
+
+    private static Disruption Kill(DateTimeOffset at) => new(at, at, "SIGKILL handler pid 1");
 
     [Fact]
     public async Task A_post_without_a_valid_signature_is_rejected_and_listed()
