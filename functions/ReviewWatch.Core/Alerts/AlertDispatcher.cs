@@ -34,28 +34,36 @@ public sealed class AlertDispatcher(
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _healthyRecordedAt = new(StringComparer.Ordinal);
 
-    public Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default) =>
-        DispatchAsync(message, new Lookups(storage), cancellationToken);
+    public async Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default) =>
+        (await DispatchAllAsync([message], cancellationToken))[0];
 
     /// <summary>
     /// Dispatches every item of one queue message (see <see cref="AlertBatch"/>), a few at a time, reading the
     /// business and each location once. Every item is tried even if another fails. If any failed, the message fails
     /// after the others are done, so it is retried, and on the retry the items already done cost a few reads and send
     /// nothing; if every failure is an item that can never be dispatched, the failure names them as permanent.
+    /// Items whose alert another instance is sending are handed on to a new message (<see cref="ContinueLaterAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<RecoveryCase>> DispatchAllAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken = default)
     {
+        await storage.EnsureCreatedAsync(cancellationToken);
         if (messages.Count == 1)
         {
-            return [await DispatchAsync(messages[0], cancellationToken)];
+            var (single, heldUntil) = await DispatchAsync(messages[0], new Lookups(storage), cancellationToken);
+            if (heldUntil is { } until)
+            {
+                await ContinueLaterAsync([messages[0]], until, cancellationToken);
+            }
+
+            return [single];
         }
 
-        await storage.EnsureCreatedAsync(cancellationToken);
         var lookups = new Lookups(storage) { DeferMarks = true, SentMarks = new GroupCommit(storage.Notifications, logger, cancellationToken) };
         await lookups.PrefetchItemsAsync(messages, cancellationToken);
         await InsertNewCasesAsync(messages, lookups, cancellationToken);
         await ClaimNewNotificationsAsync(lookups, cancellationToken);
         var cases = new RecoveryCase?[messages.Count];
+        var held = new ConcurrentQueue<(AlertMessage Message, DateTimeOffset Until)>();
         var failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>();
         await Parallel.ForEachAsync(
             Enumerable.Range(0, messages.Count),
@@ -64,7 +72,11 @@ public sealed class AlertDispatcher(
             {
                 try
                 {
-                    cases[i] = await DispatchAsync(messages[i], lookups, ct);
+                    (cases[i], var heldUntil) = await DispatchAsync(messages[i], lookups, ct);
+                    if (heldUntil is { } until)
+                    {
+                        held.Enqueue((messages[i], until));
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -84,15 +96,46 @@ public sealed class AlertDispatcher(
                 throw new InvalidMessageException(summary);
             }
 
-            throw new AggregateException(summary, failures.Select(f => f.Error));
+            throw new AggregateException(summary, failures.Select(f => f.Error)); // the held items go again with the retry
+        }
+
+        if (!held.IsEmpty)
+        {
+            await ContinueLaterAsync([.. held.Select(h => h.Message)], held.Max(h => h.Until), cancellationToken);
         }
 
         return [.. cases.Select(c => c!)];
     }
 
-    private async Task<RecoveryCase> DispatchAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands alerts whose claim another instance holds on to a new queue message that becomes visible when the claims
+    /// expire, and lets this one complete. Waiting them out here instead (up to the send lease, 30 s) kept the
+    /// invocation running for that long, and every instance death meanwhile spent one of the message's five dequeue
+    /// attempts: under frequent kills such a message was poisoned (bench chaos, docs/reliability.md). The new message
+    /// starts with a fresh dequeue count; when it runs, the alert is found sent, or its claim is taken over and it is
+    /// sent once. If this instance dies before the message completes, the retry hands the alerts on again, harmlessly.
+    /// </summary>
+    private async Task ContinueLaterAsync(IReadOnlyList<AlertMessage> held, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        await storage.EnsureCreatedAsync(cancellationToken);
+        // A second past the expiry, so the claim can be taken over when the message is seen (clamped to [1 s, lease]).
+        var delay = until - time.GetUtcNow() + TimeSpan.FromSeconds(1);
+        delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > alerting.Value.SendLease ? alerting.Value.SendLease : delay;
+        foreach (var text in MessageCodec.WriteAlerts(held))
+        {
+            await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
+
+        logger.LogInformation(
+            "{Count} alert(s) are being sent by another instance (claims expire by {Until:O}); handed on to a new message visible in {Delay:0.0} s",
+            held.Count, until, delay.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Dispatches one item: its case, then its alert on every route. Returns the case, and when another instance holds
+    /// the claim of one of its alerts, when that claim expires (the item is then left owed, not marked dispatched).
+    /// </summary>
+    private async Task<(RecoveryCase Case, DateTimeOffset? HeldUntil)> DispatchAsync(AlertMessage message, Lookups lookups, CancellationToken cancellationToken)
+    {
         var item = message.ItemKind switch
         {
             "review" => await ReviewItemAsync(message, lookups, cancellationToken),
@@ -113,11 +156,18 @@ public sealed class AlertDispatcher(
             await storage.AlertQueue.SendMessageAsync(MessageCodec.Write(message), visibilityTimeout: quietEnd - now, cancellationToken: cancellationToken);
             await item.MarkAsync("deferred", recoveryCase.CaseId, cancellationToken);
             logger.LogInformation("Case {CaseId}: quiet hours at {BusinessId} until {QuietEnd}; the alert waits", recoveryCase.CaseId, business.RowKey, quietEnd);
-            return recoveryCase;
+            return (recoveryCase, null);
         }
 
         var alert = new Alert(business, location, recoveryCase, alerting.Value.CaseLink(recoveryCase.CaseId), ReplyDrafter.ParseTouchpoints(item.Touchpoints));
-        await NotifyAllAsync(alert, item.LocationId, lookups, cancellationToken);
+        try
+        {
+            await NotifyAllAsync(alert, item.LocationId, lookups, cancellationToken);
+        }
+        catch (ClaimHeldElsewhereException ex)
+        {
+            return (recoveryCase, ex.ExpiresAt);
+        }
 
         // Only now is the alert no longer owed; if we crash before this, a replay re-sends nothing (see above).
         if (item.AlertState != "dispatched" || item.CaseId != recoveryCase.CaseId)
@@ -125,7 +175,7 @@ public sealed class AlertDispatcher(
             await item.MarkAsync("dispatched", recoveryCase.CaseId, cancellationToken);
         }
 
-        return recoveryCase;
+        return (recoveryCase, null);
     }
 
     /// <summary>What a case is opened from, whatever the kind of item; <see cref="MarkAsync"/> records the item's alert state.</summary>
@@ -235,7 +285,8 @@ public sealed class AlertDispatcher(
     /// <summary>
     /// Sends the alert on every route that wants it. Each route is tried even if another fails; a failure is
     /// recorded in ChannelHealth (shown in the UI) and rethrown at the end, so the message is retried, and on the
-    /// retry the routes that succeeded are skipped by their notification rows.
+    /// retry the routes that succeeded are skipped by their notification rows. A route whose claim another instance
+    /// holds is no failure: after the others, <see cref="ClaimHeldElsewhereException"/> says when to try it again.
     /// </summary>
     public Task NotifyAllAsync(Alert alert, string locationId, CancellationToken cancellationToken) =>
         NotifyAllAsync(alert, locationId, null, cancellationToken);
@@ -243,6 +294,7 @@ public sealed class AlertDispatcher(
     private async Task NotifyAllAsync(Alert alert, string locationId, Lookups? lookups, CancellationToken cancellationToken)
     {
         var failures = new List<Exception>();
+        ClaimHeldElsewhereException? held = null;
         foreach (var route in router.RoutesFor(alert.Business, locationId, alert.Case.Severity))
         {
             var notifier = notifiers.FirstOrDefault(n => n.Channel == route.Channel);
@@ -263,6 +315,10 @@ public sealed class AlertDispatcher(
                     }
                 }
             }
+            catch (ClaimHeldElsewhereException ex)
+            {
+                held = held is null || ex.ExpiresAt > held.ExpiresAt ? ex : held;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Alert for case {CaseId} on {Channel} failed: {Error}", alert.Case.CaseId, route.Channel, ex.Message);
@@ -274,6 +330,11 @@ public sealed class AlertDispatcher(
         if (failures.Count > 0)
         {
             throw new AggregateException($"{failures.Count} alert channel(s) failed for case {alert.Case.CaseId}; the others were sent once and are not repeated", failures);
+        }
+
+        if (held is not null)
+        {
+            throw held;
         }
     }
 
@@ -478,10 +539,10 @@ public sealed class AlertDispatcher(
 
     /// <summary>
     /// Claims the (case, channel, severity) notification row before sending, so only one instance sends.
-    /// A claim held elsewhere is waited out inside this invocation (re-read every second) rather than failing it,
-    /// because failing would spend the message's dequeue attempts and could poison a live alert; a claim older
-    /// than the lease belongs to a sender that died, and is taken over. The row is marked sent as soon as the send
-    /// returns (through the message's group commit when there is one: see <see cref="GroupCommit"/>).
+    /// A claim held elsewhere throws <see cref="ClaimHeldElsewhereException"/>, which neither waits here nor fails
+    /// the message (see <see cref="ContinueLaterAsync"/>); a claim older than the lease belongs to a sender that died,
+    /// and is taken over. The row is marked sent as soon as the send returns (through the message's group commit
+    /// when there is one: see <see cref="GroupCommit"/>).
     /// </summary>
     private async Task<bool> NotifyOnceAsync(INotifier notifier, AlertRoute route, Alert alert, Lookups? lookups, CancellationToken cancellationToken)
     {
@@ -522,7 +583,8 @@ public sealed class AlertDispatcher(
 
     /// <summary>
     /// Inserts <paramref name="claim"/>, or takes over the existing row when it failed or its sender died; returns
-    /// the claim held, or null when the notification was sent already.
+    /// the claim held, or null when the notification was sent already; throws <see cref="ClaimHeldElsewhereException"/>
+    /// while another instance's claim is younger than the lease.
     /// </summary>
     private async Task<NotificationEntity?> ClaimAsync(NotificationEntity claim, CancellationToken cancellationToken)
     {
@@ -542,8 +604,7 @@ public sealed class AlertDispatcher(
             var now = time.GetUtcNow();
             if (existing.Status == "sending" && now - existing.ClaimedAt < alerting.Value.SendLease)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-                continue;
+                throw new ClaimHeldElsewhereException(claim.RowKey, existing.ClaimedAt + alerting.Value.SendLease);
             }
 
             // Failed earlier, or its sender died: take it over, unless someone else just did.

@@ -54,6 +54,11 @@ public sealed class EscalationService(
                 {
                     failures.Add(ex); // the next run retries; channels that succeeded are not repeated
                 }
+                catch (ClaimHeldElsewhereException ex)
+                {
+                    // Another instance is sending this reminder (or died doing so): the next run finds it sent, or takes it over.
+                    logger.LogInformation("Escalation of case {CaseId} skipped: {Reason}", c.CaseId, ex.Message);
+                }
             }
         }
 

@@ -106,15 +106,16 @@ public static class BenchRuns
         string appRoot, int reviews, int locations, int hosts, int kills, double faultRate, bool restartAzurite, int waves, TimeSpan timeout, int seed, Action<string>? log, CancellationToken cancellationToken = default)
     {
         // The dev hosts' own errors (a listener or timer in trouble) are worth seeing; the handlers' are expected noise.
+        // REVIEWWATCH_BENCH_HANDLER_LOGS=1 shows everything the handlers and the hosts' triggers log (to find a cause).
+        var verbose = Environment.GetEnvironmentVariable("REVIEWWATCH_BENCH_HANDLER_LOGS") == "1";
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(Environment.GetEnvironmentVariable("REVIEWWATCH_BENCH_HANDLER_LOGS") == "1" ? LogLevel.Information : LogLevel.Error)
-            // REVIEWWATCH_BENCH_HANDLER_LOGS=1 shows the handlers' own warnings and errors too (to find a cause).
-            .AddFilter("ReviewWatch.DevHost.Handler", Environment.GetEnvironmentVariable("REVIEWWATCH_BENCH_HANDLER_LOGS") == "1" ? LogLevel.Information : LogLevel.None)
-            .AddFilter("Function.ScheduleReviewPolls", LogLevel.Critical)
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
+            .AddFilter("ReviewWatch.DevHost.Handler", verbose ? LogLevel.Information : LogLevel.None)
             .AddFilter("Microsoft", LogLevel.None)
-            .AddFilter("Function.PollLocation", LogLevel.Critical)
-            .AddFilter("Function.DispatchAlert", LogLevel.Critical));
+            .AddFilter("Function.ScheduleReviewPolls", verbose ? LogLevel.Information : LogLevel.Critical)
+            .AddFilter("Function.PollLocation", verbose ? LogLevel.Information : LogLevel.Critical)
+            .AddFilter("Function.DispatchAlert", verbose ? LogLevel.Information : LogLevel.Critical));
         var workload = new Workload(reviews, locations, waves, seed: seed);
         var options = new RigOptions(appRoot) { Hosts = hosts, AzureAnalyzer = true, Persistent = restartAzurite, PollSchedule = "*/15 * * * * *" };
         await using var rig = await PipelineRig.StartAsync(options, loggers, cancellationToken);

@@ -181,6 +181,75 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.All(webhooks, r => Assert.True(r.ClaimedAt >= claimedAt + TimeSpan.FromSeconds(20), $"{r.RowKey} claimed at {r.ClaimedAt:O}: not renewed"));
     }
 
+    [Fact]
+    public async Task An_alert_whose_claim_another_instance_holds_is_handed_on_to_a_new_message_and_sent_once_its_claim_expires()
+    {
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        // Another instance claimed r02's alert 25 s ago and died before sending: the 30 s lease has 5 s to run.
+        var r02 = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r02");
+        var r02Key = NotificationEntity.RowKeyFor(r02, "outbox-high");
+        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
+        {
+            PartitionKey = "kanelitupa",
+            RowKey = r02Key,
+            Status = "sending",
+            ClaimedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(25),
+            Attempts = 1,
+        });
+
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+
+        // The message completes: the other five alerts are sent, r02's case is open but its alert is still owed.
+        Assert.True(status == 200, body.ToJsonString());
+        Assert.Equal(6, (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Count);
+        var files = Directory.GetFiles(_handler.Outbox, "*.eml").Select(Path.GetFileName).ToList();
+        Assert.Equal(5, files.Count);
+        Assert.DoesNotContain(files, f => f!.StartsWith(r02, StringComparison.Ordinal));
+        var review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        Assert.Equal("pending", review.AlertState);
+        Assert.Equal(("sending", 1), await StatusOfAsync(r02Key));
+
+        // r02 went on to a new message, hidden until a second after the claim expires (6 s from now).
+        Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
+        var handedOn = await ReceiveAsync(TimeSpan.FromSeconds(30));
+        var items = MessageCodec.ReadAlerts(handedOn.MessageText);
+        Assert.Equal("kanelitupa-kallio-r02", Assert.Single(items).ItemKey);
+        Assert.Equal(1, handedOn.DequeueCount);
+
+        // When it runs, the dead instance's claim is taken over and the alert is sent, once.
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var (again, againBody) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(handedOn.MessageText));
+        Assert.True(again == 200, againBody.ToJsonString());
+        Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"), f => Path.GetFileName(f).StartsWith(r02, StringComparison.Ordinal));
+        Assert.Equal(6, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+        Assert.Equal(("sent", 2), await StatusOfAsync(r02Key));
+        review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        Assert.Equal("dispatched", review.AlertState);
+        Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
+    }
+
+    private async Task<(string Status, int Attempts)> StatusOfAsync(string notificationKey)
+    {
+        var row = (await _handler.Storage.Notifications.GetEntityAsync<NotificationEntity>("kanelitupa", notificationKey)).Value;
+        return (row.Status, row.Attempts);
+    }
+
+    /// <summary>The next message of the alert queue, waiting (in real time) for one to become visible.</summary>
+    private async Task<Azure.Storage.Queues.Models.QueueMessage> ReceiveAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if ((await _handler.Storage.AlertQueue.ReceiveMessageAsync(cancellationToken: deadline.Token)).Value is { } message)
+            {
+                return message;
+            }
+
+            await Task.Delay(200, deadline.Token);
+        }
+    }
+
     private async Task RouteAsync(string routes)
     {
         var business = (await _handler.Storage.Businesses.GetEntityAsync<BusinessEntity>("b", "kanelitupa")).Value;
