@@ -125,7 +125,8 @@ public sealed class AlertDispatcher(
             await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
         }
 
-        logger.LogInformation(
+        // A warning: it usually means an instance died while sending (or two raced for the same item).
+        logger.LogWarning(
             "{Count} alert(s) are being sent by another instance (claims expire by {Until:O}); handed on to a new message visible in {Delay:0.0} s",
             held.Count, until, delay.TotalSeconds);
     }
