@@ -140,6 +140,41 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_overdue_reminder_another_instance_is_sending_is_skipped_without_stopping_the_others_and_sent_by_a_later_run()
+    {
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07"))); // critical: 1 h
+        await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-tammela-r09")));
+        var cases = await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync();
+        Assert.Equal(2, cases.Count);
+        _time.Advance(TimeSpan.FromHours(25)); // both past due, whatever the second one's severity
+        // An instance that ran the escalation a moment ago claimed r07's reminder and died before sending it.
+        var r07 = cases.Single(c => c.ItemKey == "kanelitupa-kallio-r07");
+        var key = NotificationEntity.RowKeyFor(r07.CaseId, $"outbox-overdue-{r07.DueAt.UtcTicks}");
+        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
+        {
+            PartitionKey = "kanelitupa",
+            RowKey = key,
+            Status = "sending",
+            ClaimedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(10),
+            Attempts = 1,
+        });
+
+        var (status, body) = await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+
+        Assert.True(status == 200, body.ToJsonString());
+        var overdue = Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml");
+        Assert.DoesNotContain(r07.CaseId, Assert.Single(overdue), StringComparison.Ordinal); // the other case's reminder went out
+        Assert.Equal(("sending", 1), await StatusOfAsync(key));
+
+        // The next run, after the claim's lease, takes it over and sends it once.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+        await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
+        Assert.Equal(2, Directory.GetFiles(_handler.Outbox, "*-overdue-*.eml").Length);
+        Assert.Equal(("sent", 2), await StatusOfAsync(key));
+    }
+
+    [Fact]
     public async Task A_replied_case_is_not_escalated()
     {
         await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(await AlertForAsync("kanelitupa-kallio-r07")));
@@ -181,11 +216,18 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.All(webhooks, r => Assert.True(r.ClaimedAt >= claimedAt + TimeSpan.FromSeconds(20), $"{r.RowKey} claimed at {r.ClaimedAt:O}: not renewed"));
     }
 
-    [Fact]
-    public async Task An_alert_whose_claim_another_instance_holds_is_handed_on_to_a_new_message_and_sent_once_its_claim_expires()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_alert_whose_claim_another_instance_holds_is_handed_on_to_a_new_message_and_sent_once_its_claim_expires(bool packed)
     {
+        // Packed: the poll's message of six alerts (r02 among them); otherwise a message of r02 alone.
         var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
-        var packed = Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>();
+        var message = packed
+            ? Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>()
+            : await AlertForAsync("kanelitupa-kallio-r02");
+        var others = packed ? 5 : 0;
+        Directory.CreateDirectory(_handler.Outbox); // the outbox exists once something is sent; here possibly nothing is, yet
         // Another instance claimed r02's alert 25 s ago and died before sending: the 30 s lease has 5 s to run.
         var r02 = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r02");
         var r02Key = NotificationEntity.RowKeyFor(r02, "outbox-high");
@@ -198,13 +240,13 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
             Attempts = 1,
         });
 
-        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(packed));
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message));
 
-        // The message completes: the other five alerts are sent, r02's case is open but its alert is still owed.
+        // The message completes: the other alerts are sent, r02's case is open but its alert is still owed.
         Assert.True(status == 200, body.ToJsonString());
-        Assert.Equal(6, (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Count);
+        Assert.Equal(others + 1, (await _handler.Storage.Cases.QueryAsync<RecoveryCase>().ToListAsync()).Count);
         var files = Directory.GetFiles(_handler.Outbox, "*.eml").Select(Path.GetFileName).ToList();
-        Assert.Equal(5, files.Count);
+        Assert.Equal(others, files.Count);
         Assert.DoesNotContain(files, f => f!.StartsWith(r02, StringComparison.Ordinal));
         var review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
         Assert.Equal("pending", review.AlertState);
@@ -222,7 +264,7 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         var (again, againBody) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(handedOn.MessageText));
         Assert.True(again == 200, againBody.ToJsonString());
         Assert.Single(Directory.GetFiles(_handler.Outbox, "*.eml"), f => Path.GetFileName(f).StartsWith(r02, StringComparison.Ordinal));
-        Assert.Equal(6, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
+        Assert.Equal(others + 1, Directory.GetFiles(_handler.Outbox, "*.eml").Length);
         Assert.Equal(("sent", 2), await StatusOfAsync(r02Key));
         review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
         Assert.Equal("dispatched", review.AlertState);
