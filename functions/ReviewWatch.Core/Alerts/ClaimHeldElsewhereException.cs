@@ -7,8 +7,6 @@ namespace ReviewWatch.Alerts;
 public sealed class ClaimHeldElsewhereException(string notificationKey, DateTimeOffset expiresAt)
     : Exception($"notification {notificationKey} is being sent by another instance (its claim expires at {expiresAt:O})")
 {
-    public string NotificationKey { get; } = notificationKey;
-
     /// <summary>When the claim may be taken over if it is still not marked sent.</summary>
     public DateTimeOffset ExpiresAt { get; } = expiresAt;
 }

@@ -108,14 +108,15 @@ public static class BenchRuns
         // The dev hosts' own errors (a listener or timer in trouble) are worth seeing; the handlers' are expected noise.
         // REVIEWWATCH_BENCH_HANDLER_LOGS=1 shows everything the handlers and the hosts' triggers log (to find a cause).
         var verbose = Environment.GetEnvironmentVariable("REVIEWWATCH_BENCH_HANDLER_LOGS") == "1";
+        var triggers = verbose ? LogLevel.Information : LogLevel.Critical;
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
             .AddFilter("ReviewWatch.DevHost.Handler", verbose ? LogLevel.Information : LogLevel.None)
             .AddFilter("Microsoft", LogLevel.None)
-            .AddFilter("Function.ScheduleReviewPolls", verbose ? LogLevel.Information : LogLevel.Critical)
-            .AddFilter("Function.PollLocation", verbose ? LogLevel.Information : LogLevel.Critical)
-            .AddFilter("Function.DispatchAlert", verbose ? LogLevel.Information : LogLevel.Critical));
+            .AddFilter("Function.ScheduleReviewPolls", triggers)
+            .AddFilter("Function.PollLocation", triggers)
+            .AddFilter("Function.DispatchAlert", triggers));
         var workload = new Workload(reviews, locations, waves, seed: seed);
         var options = new RigOptions(appRoot) { Hosts = hosts, AzureAnalyzer = true, Persistent = restartAzurite, PollSchedule = "*/15 * * * * *" };
         await using var rig = await PipelineRig.StartAsync(options, loggers, cancellationToken);

@@ -150,14 +150,7 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         // An instance that ran the escalation a moment ago claimed r07's reminder and died before sending it.
         var r07 = cases.Single(c => c.ItemKey == "kanelitupa-kallio-r07");
         var key = NotificationEntity.RowKeyFor(r07.CaseId, $"outbox-overdue-{r07.DueAt.UtcTicks}");
-        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
-        {
-            PartitionKey = "kanelitupa",
-            RowKey = key,
-            Status = "sending",
-            ClaimedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(10),
-            Attempts = 1,
-        });
+        await ClaimAsDeadInstanceAsync(key, TimeSpan.FromSeconds(10));
 
         var (status, body) = await _handler.InvokeAsync("EscalateOverdue", HostPayloads.Timer());
 
@@ -231,14 +224,7 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         // Another instance claimed r02's alert 25 s ago and died before sending: the 30 s lease has 5 s to run.
         var r02 = RecoveryCase.IdFor("review", "kanelitupa-kallio", "kanelitupa-kallio-r02");
         var r02Key = NotificationEntity.RowKeyFor(r02, "outbox-high");
-        await _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
-        {
-            PartitionKey = "kanelitupa",
-            RowKey = r02Key,
-            Status = "sending",
-            ClaimedAt = _time.GetUtcNow() - TimeSpan.FromSeconds(25),
-            Attempts = 1,
-        });
+        await ClaimAsDeadInstanceAsync(r02Key, TimeSpan.FromSeconds(25));
 
         var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message));
 
@@ -270,6 +256,17 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("dispatched", review.AlertState);
         Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
     }
+
+    /// <summary>A claim of kanelitupa's notification left <paramref name="age"/> ago by an instance that died before sending.</summary>
+    private Task ClaimAsDeadInstanceAsync(string notificationKey, TimeSpan age) =>
+        _handler.Storage.Notifications.AddEntityAsync(new NotificationEntity
+        {
+            PartitionKey = "kanelitupa",
+            RowKey = notificationKey,
+            Status = "sending",
+            ClaimedAt = _time.GetUtcNow() - age,
+            Attempts = 1,
+        });
 
     private async Task<(string Status, int Attempts)> StatusOfAsync(string notificationKey)
     {
