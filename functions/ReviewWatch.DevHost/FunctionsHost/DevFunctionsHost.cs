@@ -41,7 +41,7 @@ public sealed class DevFunctionsHost : IAsyncDisposable
         var app = FunctionAppDefinition.Load(options.AppRoot);
         var logger = loggerFactory.CreateLogger("ReviewWatch.DevHost");
         var handler = new HandlerProcess(app, options.Settings, loggerFactory.CreateLogger("ReviewWatch.DevHost.Handler"));
-        var invoker = new Invoker(handler, loggerFactory.CreateLogger("ReviewWatch.DevHost.Invoker"));
+        var invoker = new Invoker(handler, app.FunctionTimeout, loggerFactory.CreateLogger("ReviewWatch.DevHost.Invoker"));
         var port = options.HttpPort == 0 ? HandlerProcess.FreePort() : options.HttpPort;
         var host = new DevFunctionsHost(app, handler, invoker, port);
         try

@@ -76,6 +76,19 @@ public sealed class FunctionAppDefinition
 
     public string RoutePrefix => Host["extensions"]?["http"]?["routePrefix"]?.GetValue<string>() ?? "api";
 
+    /// <summary>
+    /// host.json's functionTimeout: how long an invocation may run before the host gives up on it and restarts the
+    /// worker. Absent means 30 minutes (the Premium and Dedicated plans' default); "-1" means no limit.
+    /// </summary>
+    public TimeSpan FunctionTimeout
+    {
+        get
+        {
+            var text = Host["functionTimeout"]?.GetValue<string>();
+            return text is "-1" ? Timeout.InfiniteTimeSpan : ParseSpan(text, TimeSpan.FromMinutes(30));
+        }
+    }
+
     public QueueSettings Queues
     {
         get

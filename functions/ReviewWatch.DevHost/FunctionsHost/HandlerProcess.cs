@@ -50,14 +50,20 @@ public sealed class HandlerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the handler process at once (SIGKILL), as a crash would; the supervisor restarts it.</summary>
-    public void Kill()
+    /// <summary>
+    /// Kills the handler process at once (SIGKILL), as a crash would; the supervisor restarts it. With
+    /// <paramref name="onlyProcessId"/>, only if that process is still the current one (not one already restarted).
+    /// </summary>
+    public void Kill(int? onlyProcessId = null)
     {
         lock (_gate)
         {
             try
             {
-                _process?.Kill(entireProcessTree: true);
+                if (onlyProcessId is null || _process?.Id == onlyProcessId)
+                {
+                    _process?.Kill(entireProcessTree: true);
+                }
             }
             catch (InvalidOperationException)
             {

@@ -12,12 +12,15 @@ public sealed record InvocationOutcome(bool Succeeded, int StatusCode, JsonObjec
 /// <summary>
 /// Sends invocations to the handler exactly as the Functions host does: POST /{FunctionName}, a chunked JSON
 /// body {Data, Metadata} with primitives JSON-encoded into strings, and the host's headers.
+/// An invocation that outlasts host.json's functionTimeout fails, and the handler is restarted, as the Functions host
+/// restarts a worker after a function timeout: a hung handler (deadlocked, or stopped with SIGSTOP) cannot hold its
+/// messages and timers for ever.
 /// </summary>
-public sealed class Invoker(HandlerProcess handler, ILogger logger) : IDisposable
+public sealed class Invoker(HandlerProcess handler, TimeSpan functionTimeout, ILogger logger) : IDisposable
 {
     public const string HostVersion = "4.1037.0.0";
 
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(11) }; // functionTimeout + 1 min
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // functionTimeout rules instead
 
     public async Task<InvocationOutcome> InvokeAsync(string functionName, JsonObject data, JsonObject metadata, CancellationToken cancellationToken)
     {
@@ -41,20 +44,31 @@ public sealed class Invoker(HandlerProcess handler, ILogger logger) : IDisposabl
         request.Headers.TryAddWithoutValidation("User-Agent", $"Azure-Functions-Host/{HostVersion}");
 
         logger.LogInformation("Executing 'Functions.{Function}' (Id={InvocationId})", functionName, invocationId);
+        var processId = handler.ProcessId;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(functionTimeout);
         HttpResponseMessage response;
+        string body;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken);
+            response = await _http.SendAsync(request, timeout.Token);
+            body = await response.Content.ReadAsStringAsync(timeout.Token);
         }
         catch (HttpRequestException ex)
         {
             logger.LogWarning("Executed 'Functions.{Function}' (Failed, Id={InvocationId}): {Error}", functionName, invocationId, ex.Message);
             return new InvocationOutcome(false, 0, null, null, [], ex.Message);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var reason = $"Timeout value of {functionTimeout:c} exceeded by function 'Functions.{functionName}' (Id: '{invocationId}')";
+            logger.LogError("{Reason}; restarting the handler (pid {Pid}), as the host restarts a worker after a function timeout", reason, processId);
+            handler.Kill(processId);
+            return new InvocationOutcome(false, 0, null, null, [], reason);
+        }
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 logger.LogWarning(

@@ -152,6 +152,38 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         await AssertExactlyTheExpectedCasesAndAlertsAsync();
     }
 
+    [Fact]
+    public async Task A_handler_that_hangs_past_functionTimeout_is_restarted_and_every_message_is_still_done()
+    {
+        var appRoot = DevHostUnderTest.AppRootWithHostJson(h => h["functionTimeout"] = "00:00:05");
+        try
+        {
+            await using var host = await DevHostUnderTest.StartAsync(Settings(), appRoot: appRoot);
+            var hung = host.Host.Handler.ProcessId!.Value;
+            using (var stop = System.Diagnostics.Process.Start("kill", ["-STOP", hung.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await stop.WaitForExitAsync();
+                Assert.Equal(0, stop.ExitCode);
+            }
+
+            // The polls reach a handler that never answers: after 5 s each invocation fails, the handler is killed and
+            // started again, and the messages run again on the new one.
+            await SeedAndPollAsync();
+            await WaitForSettledAsync(ExpectedCases.Length);
+            await WaitForQueuesEmptyAsync();
+
+            await AssertExactlyTheExpectedCasesAndAlertsAsync();
+            Assert.NotEqual(hung, host.Host.Handler.ProcessId);
+            Assert.Contains(host.Logs.Lines, l => l.Contains("Timeout value of 00:00:05 exceeded by function 'Functions.PollLocation'", StringComparison.Ordinal)
+                && l.Contains($"restarting the handler (pid {hung})", StringComparison.Ordinal));
+            Assert.Equal(0, await _probe.QueueLengthAsync("poll-requests-poison"));
+        }
+        finally
+        {
+            Directory.Delete(appRoot, recursive: true);
+        }
+    }
+
     private Dictionary<string, string> Settings() => DevHostUnderTest.DefaultSettings(_azurite.ConnectionString, _outbox);
 
     private async Task SeedAndPollAsync()

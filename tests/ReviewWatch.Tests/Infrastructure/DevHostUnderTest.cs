@@ -39,7 +39,8 @@ public sealed class DevHostUnderTest : IAsyncDisposable
         return settings;
     }
 
-    public static async Task<DevHostUnderTest> StartAsync(Dictionary<string, string> settings, bool timers = false)
+    /// <param name="appRoot">The function app to run; the built app by default (see <see cref="AppRootWithHostJson"/>).</param>
+    public static async Task<DevHostUnderTest> StartAsync(Dictionary<string, string> settings, bool timers = false, string? appRoot = null)
     {
         // Mint the owner's token before the handler starts, so both share the one Data Protection key in storage.
         string token;
@@ -50,10 +51,34 @@ public sealed class DevHostUnderTest : IAsyncDisposable
 
         var logs = new CapturingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
-        var host = await DevFunctionsHost.StartAsync(new DevHostOptions(TestPaths.FunctionAppRoot, settings) { HttpPort = 0, EnableTimers = timers }, loggers);
+        var host = await DevFunctionsHost.StartAsync(new DevHostOptions(appRoot ?? TestPaths.FunctionAppRoot, settings) { HttpPort = 0, EnableTimers = timers }, loggers);
         var result = new DevHostUnderTest(host, loggers, logs, settings);
         result.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return result;
+    }
+
+    /// <summary>
+    /// A scratch app root that runs the built handler with a changed host.json: the built app's function folders and
+    /// host.json, edited by <paramref name="edit"/>, with the executable and working directory pointing at the build.
+    /// </summary>
+    public static string AppRootWithHostJson(Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var built = TestPaths.FunctionAppRoot;
+        var root = Path.Combine(Path.GetTempPath(), "rw-approot-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        foreach (var dir in Directory.GetDirectories(built).Where(d => File.Exists(Path.Combine(d, "function.json"))))
+        {
+            var target = Directory.CreateDirectory(Path.Combine(root, Path.GetFileName(dir))).FullName;
+            File.Copy(Path.Combine(dir, "function.json"), Path.Combine(target, "function.json"));
+        }
+
+        var host = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(built, "host.json")))!;
+        var description = host["customHandler"]!["description"]!;
+        description["defaultExecutablePath"] = Path.Combine(built, description["defaultExecutablePath"]!.GetValue<string>());
+        description["workingDirectory"] = built;
+        edit(host);
+        File.WriteAllText(Path.Combine(root, "host.json"), host.ToJsonString());
+        return root;
     }
 
     public async ValueTask DisposeAsync()
