@@ -98,6 +98,17 @@ public sealed class ReviewWatchStorage
         }
     }
 
+    /// <summary>
+    /// One cheap round trip to each service the app depends on (a point read of a row that need not exist, the alert
+    /// queue's properties); throws if either is unreachable. For health checks: <see cref="EnsureCreatedAsync"/>
+    /// remembers its success and so says nothing about storage now.
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        await Businesses.GetEntityIfExistsAsync<TableEntity>("health", "probe", select: ["PartitionKey"], cancellationToken);
+        await AlertQueue.GetPropertiesAsync(cancellationToken);
+    }
+
     private async Task CreateAllAsync(CancellationToken cancellationToken)
     {
         foreach (var table in new[] { Businesses, Locations, Reviews, Cases, CaseEvents, Notifications, Digests, ChannelHealth, Users, DataProtectionKeys, Mentions, MentionHashes, MentionCursors, MentionCounters })

@@ -64,9 +64,14 @@ public static class StaffApi
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await storage.EnsureCreatedAsync(timeout.Token);
+            await storage.ProbeAsync(timeout.Token); // a round trip now: creation succeeded once and is not repeated
             return Results.Json(new HealthReport("ok", "ok", version), ApiJsonContext.Default.HealthReport);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Results.Json(new HealthReport("degraded", "storage did not answer within 5 s", version), ApiJsonContext.Default.HealthReport, statusCode: 503);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return Results.Json(new HealthReport("degraded", ex.Message, version), ApiJsonContext.Default.HealthReport, statusCode: 503);
         }

@@ -421,6 +421,26 @@ public sealed class FunctionContractTests(AzuriteFixture azurite) : IAsyncLifeti
         Assert.Equal("ok", body["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Health_answers_503_with_the_reason_once_storage_has_gone_away()
+    {
+        var own = await ReviewWatch.DevHost.Local.AzuriteServer.StartAsync();
+        await using var handler = await HandlerUnderTest.StartAsync(own.ConnectionString);
+        using (var up = await handler.Client.GetAsync("/api/health"))
+        {
+            Assert.Equal(200, (int)up.StatusCode);
+        }
+
+        await own.DisposeAsync(); // storage is gone; the handler stays up
+        using var down = await handler.Client.GetAsync("/api/health");
+        var body = JsonNode.Parse(await down.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(503, (int)down.StatusCode);
+        Assert.Equal("degraded", body["status"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(body["storage"]!.GetValue<string>()));
+        Assert.NotEqual("ok", body["storage"]!.GetValue<string>());
+    }
+
     private static async Task<int> CountAsync(TableClient table, string partition)
     {
         var count = 0;
