@@ -34,8 +34,25 @@ public sealed class AlertDispatcher(
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _healthyRecordedAt = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How many times an alert whose channel keeps failing is handed on to a new message (<see cref="RetryLaterAsync"/>)
+    /// before it is left to the poison queue: with waits of 1, 2, 4, … minutes, at most an hour, about a day in all
+    /// (see <see cref="RetryDelay"/>).
+    /// </summary>
+    public const int MaxRetries = 30;
+
     public async Task<RecoveryCase> DispatchAsync(AlertMessage message, CancellationToken cancellationToken = default) =>
         (await DispatchAllAsync([message], cancellationToken))[0];
+
+    public Task<IReadOnlyList<RecoveryCase>> DispatchAllAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken = default) =>
+        DispatchAllAsync(messages, lastAttempt: false, cancellationToken);
+
+    /// <summary>
+    /// How long an alert handed on for the <paramref name="retry"/>-th time waits: <paramref name="first"/> (a minute by
+    /// default), then twice as long each time, at most an hour.
+    /// </summary>
+    public static TimeSpan RetryDelay(int retry, TimeSpan first) =>
+        TimeSpan.FromTicks((long)Math.Min(TimeSpan.FromHours(1).Ticks, first.Ticks * Math.Pow(2, Math.Max(0, retry - 1))));
 
     /// <summary>
     /// Dispatches every item of one queue message (see <see cref="AlertBatch"/>), a few at a time, reading the
@@ -43,13 +60,28 @@ public sealed class AlertDispatcher(
     /// after the others are done, so it is retried, and on the retry the items already done cost a few reads and send
     /// nothing; if every failure is an item that can never be dispatched, the failure names them as permanent.
     /// Items whose alert another instance is sending are handed on to a new message (<see cref="ContinueLaterAsync"/>).
+    /// On the <paramref name="lastAttempt"/> the host allows the message, items that failed for a reason that may pass
+    /// (a channel down, not an invalid item) are handed on to a new message that waits longer (<see cref="RetryLaterAsync"/>),
+    /// so a channel outage longer than the host's few quick retries delays an alert instead of poisoning a valid message;
+    /// the cases returned are then those that exist.
     /// </summary>
-    public async Task<IReadOnlyList<RecoveryCase>> DispatchAllAsync(IReadOnlyList<AlertMessage> messages, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecoveryCase>> DispatchAllAsync(IReadOnlyList<AlertMessage> messages, bool lastAttempt, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         if (messages.Count == 1)
         {
-            var (single, heldUntil) = await DispatchAsync(messages[0], new Lookups(storage), cancellationToken);
+            RecoveryCase single;
+            DateTimeOffset? heldUntil;
+            try
+            {
+                (single, heldUntil) = await DispatchAsync(messages[0], new Lookups(storage), cancellationToken);
+            }
+            catch (Exception ex) when (lastAttempt && MayPass(ex, cancellationToken) && messages[0].Retry < MaxRetries)
+            {
+                await RetryLaterAsync([(messages[0], ex)], cancellationToken);
+                return [];
+            }
+
             if (heldUntil is { } until)
             {
                 await ContinueLaterAsync([messages[0]], until, cancellationToken);
@@ -87,6 +119,12 @@ public sealed class AlertDispatcher(
         // The items' alert states, written together (only those whose dispatch finished; a failed one stays owed).
         await lookups.WriteMarksAsync(logger, cancellationToken);
 
+        if (lastAttempt && failures.Where(f => MayPass(f.Error, cancellationToken) && f.Message.Retry < MaxRetries).ToList() is { Count: > 0 } passing)
+        {
+            await RetryLaterAsync(passing, cancellationToken);
+            failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>(failures.Except(passing));
+        }
+
         if (!failures.IsEmpty)
         {
             var reasons = string.Join("; ", failures.Take(5).Select(f => $"{f.Message.ItemKind} {f.Message.ItemPartition}/{f.Message.ItemKey}: {f.Error.Message}"));
@@ -104,7 +142,32 @@ public sealed class AlertDispatcher(
             await ContinueLaterAsync([.. held.Select(h => h.Message)], held.Max(h => h.Until), cancellationToken);
         }
 
-        return [.. cases.Select(c => c!)];
+        return [.. cases.Where(c => c is not null).Select(c => c!)];
+    }
+
+    /// <summary>A failure that retrying later may get past: not an item that can never be dispatched, not our own cancellation.</summary>
+    private static bool MayPass(Exception error, CancellationToken cancellationToken) =>
+        error is not InvalidMessageException && (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested);
+
+    /// <summary>
+    /// Hands alerts that failed through every attempt of their message on to a new one, hidden for
+    /// <see cref="RetryDelay"/>, with their retry count one higher; the message in hand then completes instead of going to
+    /// the poison queue. The items stay owed (not marked dispatched), channels that did send are not sent again, and
+    /// the failing channel shows on the queue page meanwhile. After <see cref="MaxRetries"/> the message is left to
+    /// fail and go to the poison queue, with the reason logged.
+    /// </summary>
+    private async Task RetryLaterAsync(IReadOnlyList<(AlertMessage Message, Exception Error)> failed, CancellationToken cancellationToken)
+    {
+        var retry = failed.Max(f => f.Message.Retry) + 1;
+        var delay = RetryDelay(retry, alerting.Value.FirstRetryDelay);
+        foreach (var text in MessageCodec.WriteAlerts(failed.Select(f => f.Message with { Retry = retry })))
+        {
+            await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
+
+        logger.LogWarning(
+            "{Count} alert(s) still failing after every attempt of their message (retry {Retry} of {Max}; first: {Error}); handed on to a new message visible in {Delay}",
+            failed.Count, retry, MaxRetries, failed[0].Error.Message, delay);
     }
 
     /// <summary>

@@ -21,6 +21,12 @@ public sealed class AlertingOptions
     /// </summary>
     public TimeSpan SendLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an alert still failing after every attempt of its queue message waits before it is tried again; each
+    /// later retry waits twice as long, at most an hour. App setting: <c>Alerting__FirstRetryDelay=00:01:00</c>.
+    /// </summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every channel call gives up after this (kept well under <see cref="SendLease"/>).</summary>
     public TimeSpan ChannelTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

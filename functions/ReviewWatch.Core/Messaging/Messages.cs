@@ -19,7 +19,12 @@ public sealed record PollRequest(int V, string BusinessId, string LocationId, st
 /// What the case is opened from, as the poll stored it (reviews only), so the dispatcher need not read the item
 /// back; absent (mentions, older messages, an item too large to carry) means the dispatcher reads it.
 /// </param>
-public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity, AlertSnapshot? Item = null)
+/// <param name="Retry">
+/// How many times the dispatcher has handed this alert on to a new message because a channel kept failing through
+/// every attempt the host allows one message (see <c>AlertDispatcher</c>); 0, and not written, for a first message.
+/// </param>
+public sealed record AlertMessage(int V, string BusinessId, string ItemKind, string ItemPartition, string ItemKey, string Severity, AlertSnapshot? Item = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Retry = 0)
 {
     /// <summary>Which alert this is, whatever it carries: the same item at the same severity is the same alert.</summary>
     [JsonIgnore]
@@ -35,7 +40,8 @@ public sealed record AlertSnapshot(string Text, string Author, int Rating, strin
 /// send, a receive and a delete, and Azurite's queue slows down as it deepens. A batch of one is written as a plain
 /// <see cref="AlertMessage"/>; the dispatcher reads both shapes.
 /// </summary>
-public sealed record AlertBatch(int V, string BusinessId, IReadOnlyList<AlertRef> Items);
+public sealed record AlertBatch(int V, string BusinessId, IReadOnlyList<AlertRef> Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Retry = 0);
 
 /// <summary>One item of an <see cref="AlertBatch"/>; the fields mean what they mean in <see cref="AlertMessage"/>.</summary>
 public sealed record AlertRef(string ItemKind, string ItemPartition, string ItemKey, string Severity, AlertSnapshot? Item = null);
@@ -78,7 +84,7 @@ public static class MessageCodec
     /// </summary>
     public static IEnumerable<string> WriteAlerts(IEnumerable<AlertMessage> alerts)
     {
-        foreach (var business in alerts.GroupBy(a => a.BusinessId, StringComparer.Ordinal))
+        foreach (var business in alerts.GroupBy(a => (a.BusinessId, a.Retry)))
         {
             var chunk = new List<AlertRef>();
             var size = 0;
@@ -94,7 +100,7 @@ public static class MessageCodec
 
                 if (chunk.Count == MaxAlertsPerMessage || (chunk.Count > 0 && size + itemSize > MaxAlertMessageBytes - 200))
                 {
-                    yield return WriteChunk(business.Key, chunk);
+                    yield return WriteChunk(business.Key.BusinessId, business.Key.Retry, chunk);
                     chunk = [];
                     size = 0;
                 }
@@ -105,15 +111,15 @@ public static class MessageCodec
 
             if (chunk.Count > 0)
             {
-                yield return WriteChunk(business.Key, chunk);
+                yield return WriteChunk(business.Key.BusinessId, business.Key.Retry, chunk);
             }
         }
     }
 
-    private static string WriteChunk(string businessId, IReadOnlyList<AlertRef> chunk) =>
+    private static string WriteChunk(string businessId, int retry, IReadOnlyList<AlertRef> chunk) =>
         chunk.Count == 1
-            ? Write(new AlertMessage(CurrentVersion, businessId, chunk[0].ItemKind, chunk[0].ItemPartition, chunk[0].ItemKey, chunk[0].Severity, chunk[0].Item))
-            : JsonSerializer.Serialize(new AlertBatch(CurrentVersion, businessId, chunk), MessageJsonContext.Default.AlertBatch);
+            ? Write(new AlertMessage(CurrentVersion, businessId, chunk[0].ItemKind, chunk[0].ItemPartition, chunk[0].ItemKey, chunk[0].Severity, chunk[0].Item, retry))
+            : JsonSerializer.Serialize(new AlertBatch(CurrentVersion, businessId, chunk, retry), MessageJsonContext.Default.AlertBatch);
 
     private static int Utf8Size(AlertRef item) => JsonSerializer.SerializeToUtf8Bytes(item, MessageJsonContext.Default.AlertRef).Length;
 
@@ -121,6 +127,11 @@ public static class MessageCodec
     public static IReadOnlyList<AlertMessage> ReadAlerts(string text)
     {
         var envelope = Read(text, MessageJsonContext.Default.AlertEnvelope);
+        if (envelope.Retry < 0)
+        {
+            throw new InvalidMessageException($"'retry' must not be negative, not {envelope.Retry}");
+        }
+
         if (envelope.Items is null)
         {
             return [SingleAlert(envelope)];
@@ -140,7 +151,7 @@ public static class MessageCodec
             Require(item.ItemKind, $"items[{i}].itemKind");
             Require(item.ItemPartition, $"items[{i}].itemPartition");
             Require(item.ItemKey, $"items[{i}].itemKey");
-            alerts.Add(new AlertMessage(envelope.V, envelope.BusinessId!, item.ItemKind, item.ItemPartition, item.ItemKey, item.Severity ?? string.Empty, Checked(item.Item, item.Severity, $"items[{i}]")));
+            alerts.Add(new AlertMessage(envelope.V, envelope.BusinessId!, item.ItemKind, item.ItemPartition, item.ItemKey, item.Severity ?? string.Empty, Checked(item.Item, item.Severity, $"items[{i}]"), envelope.Retry));
         }
 
         return alerts;
@@ -163,7 +174,7 @@ public static class MessageCodec
         Require(envelope.ItemKind, "itemKind");
         Require(envelope.ItemPartition, "itemPartition");
         Require(envelope.ItemKey, "itemKey");
-        return new AlertMessage(envelope.V, envelope.BusinessId!, envelope.ItemKind!, envelope.ItemPartition!, envelope.ItemKey!, envelope.Severity!, Checked(envelope.Item, envelope.Severity, "the message"));
+        return new AlertMessage(envelope.V, envelope.BusinessId!, envelope.ItemKind!, envelope.ItemPartition!, envelope.ItemKey!, envelope.Severity!, Checked(envelope.Item, envelope.Severity, "the message"), envelope.Retry);
     }
 
     /// <summary>
@@ -232,4 +243,4 @@ public static class MessageCodec
 }
 
 /// <summary>How alert messages are read: the fields of both shapes (<see cref="AlertMessage"/>, <see cref="AlertBatch"/>), all optional until checked.</summary>
-public sealed record AlertEnvelope(int V, string? BusinessId, string? ItemKind, string? ItemPartition, string? ItemKey, string? Severity, IReadOnlyList<AlertRef?>? Items, AlertSnapshot? Item = null);
+public sealed record AlertEnvelope(int V, string? BusinessId, string? ItemKind, string? ItemPartition, string? ItemKey, string? Severity, IReadOnlyList<AlertRef?>? Items, AlertSnapshot? Item = null, int Retry = 0);

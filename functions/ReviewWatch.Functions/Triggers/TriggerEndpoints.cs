@@ -65,10 +65,17 @@ public static class TriggerEndpoints
         app.MapInvocation("DispatchAlert", async (invocation, services, ct) =>
         {
             var alerts = MessageCodec.ReadAlerts(invocation.GetMessageText("msg"));
-            var cases = await services.GetRequiredService<AlertDispatcher>().DispatchAllAsync(alerts, ct);
-            return new InvocationResult().Log(cases.Count == 1
-                ? $"Case {cases[0].CaseId} ({cases[0].Severity}) is {cases[0].Status}"
-                : $"{cases.Count} cases: " + string.Join(", ", cases.Select(c => $"{c.CaseId} ({c.Severity}) is {c.Status}")));
+            // On the message's last attempt, alerts still failing are handed on to a later message, not poisoned.
+            var lastAttempt = invocation.DequeueCount >= HostSettings.MaxDequeueCount;
+            var cases = await services.GetRequiredService<AlertDispatcher>().DispatchAllAsync(alerts, lastAttempt, ct);
+            var handedOn = alerts.Count - cases.Count;
+            var done = cases.Count switch
+            {
+                0 => "No alert dispatched",
+                1 => $"Case {cases[0].CaseId} ({cases[0].Severity}) is {cases[0].Status}",
+                _ => $"{cases.Count} cases: " + string.Join(", ", cases.Select(c => $"{c.CaseId} ({c.Severity}) is {c.Status}")),
+            };
+            return new InvocationResult().Log(handedOn > 0 ? $"{done}; {handedOn} alert(s) still failing, handed on to retry later" : done);
         });
 
         // Timer: open cases past their reply due time re-alert the owner, once per breach.

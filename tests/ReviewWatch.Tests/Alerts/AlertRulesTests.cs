@@ -26,7 +26,7 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         _slow = new SlowChannel(_time);
         _handler = await HandlerUnderTest.StartAsync(
             azurite.ConnectionString,
-            new Dictionary<string, string?> { ["Alerting:Webhook:Secret"] = "s3cret" },
+            new Dictionary<string, string?> { ["Alerting:Webhook:Secret"] = "s3cret", ["Alerting:FirstRetryDelay"] = "00:00:02" },
             s => s.AddSingleton<TimeProvider>(_time).AddSingleton<INotifier>(_slow));
         await _handler.SeedSampleAsync();
     }
@@ -255,6 +255,69 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
         Assert.Equal("dispatched", review.AlertState);
         Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
+        await _handler.Storage.AlertQueue.DeleteMessageAsync(handedOn.MessageId, handedOn.PopReceipt); // done, as the host would
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_channel_still_failing_on_a_messages_last_attempt_hands_its_alerts_on_to_a_later_message_instead_of_the_poison_queue(bool packed)
+    {
+        await RouteAsync("""[{"channel":"webhook","target":"URL","minSeverity":"medium"}]""");
+        _receiver.Status = 404; // a failure the host's five quick retries do not get past
+        var (_, poll) = await _handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(new PollRequest(1, "kanelitupa", "kanelitupa-kallio"))));
+        var message = packed
+            ? Assert.Single(poll["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>()
+            : await AlertForAsync("kanelitupa-kallio-r02");
+        var count = MessageCodec.ReadAlerts(message).Count;
+        Assert.Equal(packed ? 6 : 1, count);
+
+        // The message's fifth and last attempt: the webhook still fails, and the message completes all the same.
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message, dequeueCount: 5));
+
+        Assert.True(status == 200, body.ToJsonString());
+        Assert.Contains($"{count} alert(s) still failing, handed on to retry later", body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(count, Directory.GetFiles(_handler.Outbox, "*.eml").Length); // the outbox channel did send
+        var review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        Assert.Equal("pending", review.AlertState); // still owed
+
+        // The alerts wait in a new message, hidden for the first retry delay (2 s here), marked as retry 1.
+        Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
+        var handedOn = await ReceiveAsync(TimeSpan.FromSeconds(30), text => MessageCodec.ReadAlerts(text).All(a => a.Retry == 1));
+        var items = MessageCodec.ReadAlerts(handedOn.MessageText);
+        Assert.Equal(MessageCodec.ReadAlerts(message).Select(a => a.ItemKey).Order(StringComparer.Ordinal), items.Select(a => a.ItemKey).Order(StringComparer.Ordinal));
+        Assert.All(items, a => Assert.Equal(1, a.Retry));
+
+        // The receiver is back: the retry sends each webhook alert once and nothing again to the outbox.
+        _receiver.Status = 200;
+        var before = _receiver.Requests.Count;
+        var (again, againBody) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(handedOn.MessageText));
+
+        Assert.True(again == 200, againBody.ToJsonString());
+        Assert.Equal(count, _receiver.Requests.Count - before);
+        var outboxRows = (await _handler.Storage.Notifications.QueryAsync<NotificationEntity>().ToListAsync()).Where(n => n.RowKey.Contains(".outbox-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(count, outboxRows.Count);
+        Assert.All(outboxRows, n => Assert.Equal(("sent", 1), (n.Status, n.Attempts)));
+        review = (await _handler.Storage.Reviews.GetEntityAsync<ReviewEntity>("kanelitupa-kallio", "kanelitupa-kallio-r02")).Value;
+        Assert.Equal("dispatched", review.AlertState);
+        Assert.Empty((await _handler.Storage.AlertQueue.PeekMessagesAsync(32)).Value);
+        await _handler.Storage.AlertQueue.DeleteMessageAsync(handedOn.MessageId, handedOn.PopReceipt); // done, as the host would
+    }
+
+    [Fact]
+    public async Task An_alert_that_has_used_up_its_retries_fails_on_the_last_attempt_so_the_host_poisons_it_with_the_reason()
+    {
+        await RouteAsync("""[{"channel":"webhook","target":"URL","minSeverity":"medium"}]""");
+        _receiver.Status = 404;
+        var message = MessageCodec.Write(MessageCodec.ReadAlert(await AlertForAsync("kanelitupa-kallio-r02")) with { Retry = AlertDispatcher.MaxRetries });
+
+        var queued = (await _handler.Storage.AlertQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount; // other tests' leftovers
+
+        var (status, body) = await _handler.InvokeAsync("DispatchAlert", HostPayloads.Queue(message, dequeueCount: 5));
+
+        Assert.Equal(500, status);
+        Assert.Contains("404", body["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(queued, (await _handler.Storage.AlertQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // not handed on
     }
 
     /// <summary>A claim of kanelitupa's notification left <paramref name="age"/> ago by an instance that died before sending.</summary>
@@ -274,15 +337,24 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         return (row.Status, row.Attempts);
     }
 
-    /// <summary>The next message of the alert queue, waiting (in real time) for one to become visible.</summary>
-    private async Task<Azure.Storage.Queues.Models.QueueMessage> ReceiveAsync(TimeSpan timeout)
+    /// <summary>
+    /// The next message of the alert queue (that <paramref name="match"/> accepts: others, left by earlier tests, are
+    /// deleted), waiting in real time for one to become visible.
+    /// </summary>
+    private async Task<Azure.Storage.Queues.Models.QueueMessage> ReceiveAsync(TimeSpan timeout, Func<string, bool>? match = null)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
         {
             if ((await _handler.Storage.AlertQueue.ReceiveMessageAsync(cancellationToken: deadline.Token)).Value is { } message)
             {
-                return message;
+                if (match is null || match(message.MessageText))
+                {
+                    return message;
+                }
+
+                await _handler.Storage.AlertQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt, deadline.Token);
+                continue;
             }
 
             await Task.Delay(200, deadline.Token);
