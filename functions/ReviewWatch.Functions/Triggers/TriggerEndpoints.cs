@@ -71,11 +71,12 @@ public static class TriggerEndpoints
             var handedOn = alerts.Count - cases.Count;
             var done = cases.Count switch
             {
-                0 => "No alert dispatched",
+                0 => null,
                 1 => $"Case {cases[0].CaseId} ({cases[0].Severity}) is {cases[0].Status}",
                 _ => $"{cases.Count} cases: " + string.Join(", ", cases.Select(c => $"{c.CaseId} ({c.Severity}) is {c.Status}")),
             };
-            return new InvocationResult().Log(handedOn > 0 ? $"{done}; {handedOn} alert(s) still failing, handed on to retry later" : done);
+            var later = handedOn > 0 ? $"{handedOn} alert(s) still failing, handed on to retry later" : null;
+            return new InvocationResult().Log(string.Join("; ", new[] { done, later }.OfType<string>()));
         });
 
         // Timer: open cases past their reply due time re-alert the owner, once per breach.
