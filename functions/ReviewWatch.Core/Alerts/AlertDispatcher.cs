@@ -145,9 +145,8 @@ public sealed class AlertDispatcher(
         return [.. cases.Where(c => c is not null).Select(c => c!)];
     }
 
-    /// <summary>A failure that retrying later may get past: not an item that can never be dispatched, not our own cancellation.</summary>
-    private static bool MayPass(Exception error, CancellationToken cancellationToken) =>
-        error is not InvalidMessageException && (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested);
+    /// <summary>A failure that retrying later may get past: a channel or storage failing (<see cref="TransientFailure"/>).</summary>
+    private static bool MayPass(Exception error, CancellationToken cancellationToken) => TransientFailure.Is(error, cancellationToken);
 
     /// <summary>
     /// Hands alerts that failed through every attempt of their message on to a new one, hidden for
@@ -393,7 +392,7 @@ public sealed class AlertDispatcher(
 
         if (failures.Count > 0)
         {
-            throw new AggregateException($"{failures.Count} alert channel(s) failed for case {alert.Case.CaseId}; the others were sent once and are not repeated", failures);
+            throw new ChannelsFailedException($"{failures.Count} alert channel(s) failed for case {alert.Case.CaseId}; the others were sent once and are not repeated", failures);
         }
 
         if (held is not null)

@@ -10,7 +10,7 @@ namespace ReviewWatch.Google;
 /// Google__NotificationsBaseUrl=https://mybusinessnotifications.googleapis.com
 /// Google__TokenUrl=https://oauth2.googleapis.com/token
 /// Google__PubSub__Audience, Google__PubSub__ServiceAccount, Google__PubSub__CertsUrl (empty = Google's JWKS)
-/// Google__RequestsPerMinute=300, Google__MaxInstances=1, Google__AutoResolveOnPositiveEdit=false, Google__PollRequestExpiry=00:10:00
+/// Google__RequestsPerMinute=300, Google__MaxInstances=1, Google__AutoResolveOnPositiveEdit=false, Google__PollRequestExpiry=00:10:00, Google__PollRetryDelay=00:01:00
 /// </code>
 /// A value still reading <c>@Microsoft.KeyVault(...)</c> (an unresolved Key Vault reference) counts as not set.
 /// </summary>
@@ -54,6 +54,13 @@ public sealed class GoogleOptions
     /// (see <see cref="PollScheduler"/>): it normally asks only when the last request has been taken up.
     /// </summary>
     public TimeSpan PollRequestExpiry { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a poll request still failing after every attempt of its queue message (Google or storage down) waits
+    /// before it is tried again, as a new message; it is handed on so until it is <see cref="PollRequestExpiry"/> old,
+    /// when the scheduler asks again for the location anyway.
+    /// </summary>
+    public TimeSpan PollRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Resolve an open case automatically when its review is edited to a positive one.</summary>
     public bool AutoResolveOnPositiveEdit { get; set; }

@@ -9,7 +9,12 @@ namespace ReviewWatch.Messaging;
 /// after it has already fetched everything the request asked for, so the request is skipped instead of calling Google
 /// again; absent (older messages, hand-written ones) means always poll.
 /// </param>
-public sealed record PollRequest(int V, string BusinessId, string LocationId, string Reason = "schedule", DateTimeOffset? RequestedAt = null);
+/// <param name="Retry">
+/// How many times this request has been handed on to a new message because its poll kept failing through every attempt
+/// the host allows one message (a Google or storage outage); 0, and not written, for a first request.
+/// </param>
+public sealed record PollRequest(int V, string BusinessId, string LocationId, string Reason = "schedule", DateTimeOffset? RequestedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Retry = 0);
 
 /// <summary>Tells the dispatcher a flagged item needs a case and an alert. Queue: alerts. Version 1.</summary>
 /// <param name="ItemKind">"review" or "mention".</param>

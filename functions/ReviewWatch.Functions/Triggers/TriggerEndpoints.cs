@@ -33,32 +33,15 @@ public static class TriggerEndpoints
         app.MapInvocation("PollLocation", async (invocation, services, ct) =>
         {
             var request = MessageCodec.ReadPollRequest(invocation.GetMessageText("msg"));
-            var directory = services.GetRequiredService<BusinessDirectory>();
-            var location = await directory.GetLocationAsync(request.BusinessId, request.LocationId, ct)
-                ?? throw new InvalidMessageException($"location {request.BusinessId}/{request.LocationId} does not exist");
-            if (location.Source == "google")
+            try
             {
-                // Google: incremental by watermark; a refused location is marked and logged, never thrown, so only it stops.
-                var poll = await services.GetRequiredService<GooglePoller>().PollAsync(location, request.RequestedAt, ct);
-                var logLine = poll.CoveredBy is DateTimeOffset covered
-                    ? $"Poll of {location.LocationId} ({request.Reason}, requested {request.RequestedAt:O}) skipped: a poll that started {covered:O} already fetched it"
-                    : poll.Succeeded
-                    ? $"Polled Google for {location.LocationId} ({request.Reason}): {poll.Pages} pages, {poll.Ingest.Added} new, {poll.Ingest.Updated} updated, {poll.Ingest.Unchanged} unchanged, {poll.Ingest.Alerts.Count} alerts"
-                    : $"Google refused location {location.LocationId}: {poll.Error}";
-                return new InvocationResult().Queue("alertQueue", MessageCodec.WriteAlerts(poll.Ingest.Alerts)).Log(logLine);
+                return await PollAsync(request, services, ct);
             }
-
-            var source = services.GetServices<IReviewSource>().FirstOrDefault(s => s.Handles(location));
-            if (source is null)
+            catch (Exception ex) when (invocation.DequeueCount >= HostSettings.MaxDequeueCount && TransientFailure.Is(ex, ct))
             {
-                return new InvocationResult().Log($"Location {location.LocationId} has source '{location.Source}', which is not connected; nothing polled");
+                // The message's last attempt, and the poll still fails for a reason that may pass: not the poison queue.
+                return await RetryPollLaterAsync(request, ex, services, ct);
             }
-
-            var reviews = await source.ListReviewsAsync(location, ct);
-            var result = await services.GetRequiredService<ReviewIngestor>().IngestAsync(location, reviews, ct);
-            return new InvocationResult()
-                .Queue("alertQueue", MessageCodec.WriteAlerts(result.Alerts))
-                .Log($"Polled {location.LocationId}: {result.Added} new, {result.Updated} updated, {result.Unchanged} unchanged, {result.Alerts.Count} alerts");
         });
 
         // Queue alerts: open the case (once) and tell the owner (once per channel and severity).
@@ -85,6 +68,63 @@ public static class TriggerEndpoints
             var overdue = await services.GetRequiredService<EscalationService>().EscalateAsync(ct);
             return new InvocationResult().Log($"Escalation: {overdue} overdue case(s) checked");
         });
+    }
+
+    /// <summary>One location's poll: Google incrementally by watermark, other sources by listing and ingesting.</summary>
+    private static async Task<InvocationResult> PollAsync(PollRequest request, IServiceProvider services, CancellationToken ct)
+    {
+        var directory = services.GetRequiredService<BusinessDirectory>();
+        var location = await directory.GetLocationAsync(request.BusinessId, request.LocationId, ct)
+            ?? throw new InvalidMessageException($"location {request.BusinessId}/{request.LocationId} does not exist");
+        if (location.Source == "google")
+        {
+            // Google: incremental by watermark; a refused location is marked and logged, never thrown, so only it stops.
+            var poll = await services.GetRequiredService<GooglePoller>().PollAsync(location, request.RequestedAt, ct);
+            var logLine = poll.CoveredBy is DateTimeOffset covered
+                ? $"Poll of {location.LocationId} ({request.Reason}, requested {request.RequestedAt:O}) skipped: a poll that started {covered:O} already fetched it"
+                : poll.Succeeded
+                ? $"Polled Google for {location.LocationId} ({request.Reason}): {poll.Pages} pages, {poll.Ingest.Added} new, {poll.Ingest.Updated} updated, {poll.Ingest.Unchanged} unchanged, {poll.Ingest.Alerts.Count} alerts"
+                : $"Google refused location {location.LocationId}: {poll.Error}";
+            return new InvocationResult().Queue("alertQueue", MessageCodec.WriteAlerts(poll.Ingest.Alerts)).Log(logLine);
+        }
+
+        var source = services.GetServices<IReviewSource>().FirstOrDefault(s => s.Handles(location));
+        if (source is null)
+        {
+            return new InvocationResult().Log($"Location {location.LocationId} has source '{location.Source}', which is not connected; nothing polled");
+        }
+
+        var reviews = await source.ListReviewsAsync(location, ct);
+        var result = await services.GetRequiredService<ReviewIngestor>().IngestAsync(location, reviews, ct);
+        return new InvocationResult()
+            .Queue("alertQueue", MessageCodec.WriteAlerts(result.Alerts))
+            .Log($"Polled {location.LocationId}: {result.Added} new, {result.Updated} updated, {result.Unchanged} unchanged, {result.Alerts.Count} alerts");
+    }
+
+    /// <summary>
+    /// A poll still failing after every attempt of its message (Google or storage down longer than the host's quick
+    /// retries): the request is handed on to a new message, hidden for <see cref="GoogleOptions.PollRetryDelay"/>, while
+    /// it is younger than <see cref="GoogleOptions.PollRequestExpiry"/> (the age at which the scheduler asks again for
+    /// the location anyway), and then let go. Either way the message completes: a valid request is never poisoned.
+    /// </summary>
+    private static async Task<InvocationResult> RetryPollLaterAsync(PollRequest request, Exception error, IServiceProvider services, CancellationToken ct)
+    {
+        const int MaxRetries = 10; // bounds requests without a time (older or hand-written ones)
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GoogleOptions>>().Value;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Function.PollLocation");
+        var what = $"Poll of {request.BusinessId}/{request.LocationId} ({request.Reason}) still failing after every attempt of its message: {error.Message}";
+        if (request.Retry < MaxRetries && (request.RequestedAt is not { } asked || now - asked < options.PollRequestExpiry))
+        {
+            var retry = request with { Retry = request.Retry + 1 };
+            await services.GetRequiredService<ReviewWatch.Storage.ReviewWatchStorage>().PollQueue
+                .SendMessageAsync(MessageCodec.Write(retry), visibilityTimeout: options.PollRetryDelay, cancellationToken: ct);
+            logger.LogWarning("{What}; handed on to a new request visible in {Delay} (retry {Retry})", what, options.PollRetryDelay, retry.Retry);
+            return new InvocationResult().Log($"{what}; handed on to retry in {options.PollRetryDelay} (retry {retry.Retry})");
+        }
+
+        logger.LogWarning("{What}; not retried again: the scheduler asks for this location again once its request is {Expiry} old", what, options.PollRequestExpiry);
+        return new InvocationResult().Log($"{what}; not retried again: the scheduler asks for this location again");
     }
 
     internal static void MapInvocation(this WebApplication app, string functionName, Func<InvocationRequest, IServiceProvider, CancellationToken, Task<InvocationResult>> body)

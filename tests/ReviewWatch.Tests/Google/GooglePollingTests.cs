@@ -14,7 +14,7 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
     private GoogleTestBed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await GoogleTestBed.StartAsync(azurite.ConnectionString, new() { ["Google:AutoResolveOnPositiveEdit"] = "true" });
+    public async Task InitializeAsync() => _bed = await GoogleTestBed.StartAsync(azurite.ConnectionString, new() { ["Google:AutoResolveOnPositiveEdit"] = "true", ["Google:PollRetryDelay"] = "00:00:01" });
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
@@ -106,6 +106,63 @@ public sealed class GooglePollingTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(5, ratingOnly.Rating);
         Assert.Equal(string.Empty, ratingOnly.Text);
         Assert.Equal("google", ratingOnly.Source);
+    }
+
+    [Fact]
+    public async Task A_poll_still_failing_on_its_messages_last_attempt_is_handed_on_instead_of_poisoned_until_the_scheduler_asks_again()
+    {
+        var location = await _bed.AddLocationAsync("120");
+        _bed.Google.PutReview(location.SourceRef, FakeGoogleApi.NewReview(location.SourceRef, "bad", 1, "Huono kokemus, kylmä ruoka", Start));
+        _bed.Google.Fault = _ => 503; // Google is down
+        var request = new PollRequest(1, _bed.BusinessId, location.LocationId, "push", DateTimeOffset.UtcNow);
+
+        // Early attempts fail, so the host retries them quickly.
+        var (first, _) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(request)));
+        Assert.Equal(500, first);
+
+        // The last attempt the host allows: the request goes on in a new message, and this one completes.
+        var (last, body) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(request), dequeueCount: 5));
+        Assert.True(last == 200, body.ToJsonString());
+        Assert.Contains("handed on to retry", body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var handedOn = await ReceivePollAsync(text => MessageCodec.ReadPollRequest(text).BusinessId == _bed.BusinessId);
+        Assert.Equal(request with { Retry = 1 }, MessageCodec.ReadPollRequest(handedOn.MessageText));
+
+        // A request as old as the scheduler's expiry (10 minutes) is let go without a new message: the scheduler asks again.
+        var queued = (await _bed.Storage.PollQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var stale = request with { RequestedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(11) };
+        var (gone, goneBody) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(stale), dequeueCount: 5));
+        Assert.True(gone == 200, goneBody.ToJsonString());
+        Assert.Contains("not retried again", goneBody["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(queued, (await _bed.Storage.PollQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+
+        // Google is back: the handed-on request polls the location and finds the review.
+        _bed.Google.Fault = null;
+        var (again, againBody) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(handedOn.MessageText));
+        Assert.True(again == 200, againBody.ToJsonString());
+        Assert.Equal("bad", MessageCodec.ReadAlert(Assert.Single(againBody["Outputs"]!["alertQueue"]!.AsArray())!.GetValue<string>()).ItemKey);
+        await _bed.Storage.PollQueue.DeleteMessageAsync(handedOn.MessageId, handedOn.PopReceipt); // done, as the host would
+
+        // A request for a location that does not exist is still poisoned on its last attempt (500), not handed on.
+        var (missing, _) = await _bed.Handler.InvokeAsync("PollLocation", HostPayloads.Queue(MessageCodec.Write(request with { LocationId = "nowhere" }), dequeueCount: 5));
+        Assert.Equal(500, missing);
+    }
+
+    /// <summary>The next poll request <paramref name="match"/> accepts (others are left to reappear), waiting in real time.</summary>
+    private async Task<Azure.Storage.Queues.Models.QueueMessage> ReceivePollAsync(Func<string, bool> match)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            foreach (var message in (await _bed.Storage.PollQueue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(5), deadline.Token)).Value)
+            {
+                if (match(message.MessageText))
+                {
+                    return message;
+                }
+            }
+
+            await Task.Delay(200, deadline.Token);
+        }
     }
 
     [Fact]
