@@ -55,7 +55,9 @@ public sealed class AlertRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.DoesNotContain(_receiver.Url("/"), webhook.Target, StringComparison.Ordinal); // no secret-bearing URL shown
         using (var page = await _handler.Client.GetAsync("/ui/"))
         {
-            Assert.Contains("Hälytyskanava ei toimi", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("Hälytyskanava ei toimi", html, StringComparison.Ordinal);
+            Assert.Contains("Sen hälytykset lähetetään uudelleen", html, StringComparison.Ordinal); // and the owner is told they are not lost
         }
 
         _receiver.Status = 200;
