@@ -76,7 +76,7 @@ public sealed class AlertDispatcher(
             {
                 (single, heldUntil) = await DispatchAsync(messages[0], new Lookups(storage), cancellationToken);
             }
-            catch (Exception ex) when (lastAttempt && MayPass(ex, cancellationToken) && messages[0].Retry < MaxRetries)
+            catch (Exception ex) when (lastAttempt && TransientFailure.Is(ex, cancellationToken) && messages[0].Retry < MaxRetries)
             {
                 await RetryLaterAsync([(messages[0], ex)], cancellationToken);
                 return [];
@@ -119,7 +119,7 @@ public sealed class AlertDispatcher(
         // The items' alert states, written together (only those whose dispatch finished; a failed one stays owed).
         await lookups.WriteMarksAsync(logger, cancellationToken);
 
-        if (lastAttempt && failures.Where(f => MayPass(f.Error, cancellationToken) && f.Message.Retry < MaxRetries).ToList() is { Count: > 0 } passing)
+        if (lastAttempt && failures.Where(f => TransientFailure.Is(f.Error, cancellationToken) && f.Message.Retry < MaxRetries).ToList() is { Count: > 0 } passing)
         {
             await RetryLaterAsync(passing, cancellationToken);
             failures = new ConcurrentQueue<(AlertMessage Message, Exception Error)>(failures.Except(passing));
@@ -145,9 +145,6 @@ public sealed class AlertDispatcher(
         return [.. cases.Where(c => c is not null).Select(c => c!)];
     }
 
-    /// <summary>A failure that retrying later may get past: a channel or storage failing (<see cref="TransientFailure"/>).</summary>
-    private static bool MayPass(Exception error, CancellationToken cancellationToken) => TransientFailure.Is(error, cancellationToken);
-
     /// <summary>
     /// Hands alerts that failed through every attempt of their message on to a new one, hidden for
     /// <see cref="RetryDelay"/>, with their retry count one higher; the message in hand then completes instead of going to
@@ -159,10 +156,7 @@ public sealed class AlertDispatcher(
     {
         var retry = failed.Max(f => f.Message.Retry) + 1;
         var delay = RetryDelay(retry, alerting.Value.FirstRetryDelay);
-        foreach (var text in MessageCodec.WriteAlerts(failed.Select(f => f.Message with { Retry = retry })))
-        {
-            await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
-        }
+        await SendLaterAsync(failed.Select(f => f.Message with { Retry = retry }), delay, cancellationToken);
 
         logger.LogWarning(
             "{Count} alert(s) still failing after every attempt of their message (retry {Retry} of {Max}; first: {Error}); handed on to a new message visible in {Delay}",
@@ -182,15 +176,21 @@ public sealed class AlertDispatcher(
         // A second past the expiry, so the claim can be taken over when the message is seen (clamped to [1 s, lease]).
         var delay = until - time.GetUtcNow() + TimeSpan.FromSeconds(1);
         delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > alerting.Value.SendLease ? alerting.Value.SendLease : delay;
-        foreach (var text in MessageCodec.WriteAlerts(held))
-        {
-            await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
-        }
+        await SendLaterAsync(held, delay, cancellationToken);
 
         // A warning: it usually means an instance died while sending (or two raced for the same item).
         logger.LogWarning(
             "{Count} alert(s) are being sent by another instance (claims expire by {Until:O}); handed on to a new message visible in {Delay:0.0} s",
             held.Count, until, delay.TotalSeconds);
+    }
+
+    /// <summary>Queues alerts again, packed as a poll packs them, each message hidden for <paramref name="delay"/>.</summary>
+    private async Task SendLaterAsync(IEnumerable<AlertMessage> alerts, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        foreach (var text in MessageCodec.WriteAlerts(alerts))
+        {
+            await storage.AlertQueue.SendMessageAsync(text, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>

@@ -16,12 +16,15 @@ public static class TransientFailure
         OperationCanceledException => !cancellationToken.IsCancellationRequested, // a call's own timeout, not ours
         ChannelsFailedException => true,
         InvalidMessageException => false,
-        Azure.RequestFailedException storage => storage.Status is 0 or 408 or 429 or >= 500,
-        GoogleApiException google => google.Status is 0 or 408 or 429 or >= 500,
-        AzureLanguageException language => language.Status is 0 or 408 or 429 or >= 500,
+        Azure.RequestFailedException storage => Passing(storage.Status),
+        GoogleApiException google => Passing(google.Status),
+        AzureLanguageException language => Passing(language.Status),
         HttpRequestException or TimeoutException => true,
         IOException io => io is not (FileNotFoundException or DirectoryNotFoundException), // a missing file is not going to appear
         AggregateException many => many.InnerExceptions.Count > 0 && many.InnerExceptions.All(e => Is(e, cancellationToken)),
         _ => false,
     };
+
+    /// <summary>An HTTP status a later try may not meet again: no answer (0), a timeout, throttling, a server error.</summary>
+    private static bool Passing(int status) => status is 0 or 408 or 429 or >= 500;
 }

@@ -37,7 +37,7 @@ public static class TriggerEndpoints
             {
                 return await PollAsync(request, services, ct);
             }
-            catch (Exception ex) when (invocation.DequeueCount >= HostSettings.MaxDequeueCount && TransientFailure.Is(ex, ct))
+            catch (Exception ex) when (HostSettings.IsLastAttempt(invocation) && TransientFailure.Is(ex, ct))
             {
                 // The message's last attempt, and the poll still fails for a reason that may pass: not the poison queue.
                 return await RetryPollLaterAsync(request, ex, services, ct);
@@ -49,8 +49,7 @@ public static class TriggerEndpoints
         {
             var alerts = MessageCodec.ReadAlerts(invocation.GetMessageText("msg"));
             // On the message's last attempt, alerts still failing are handed on to a later message, not poisoned.
-            var lastAttempt = invocation.DequeueCount >= HostSettings.MaxDequeueCount;
-            var cases = await services.GetRequiredService<AlertDispatcher>().DispatchAllAsync(alerts, lastAttempt, ct);
+            var cases = await services.GetRequiredService<AlertDispatcher>().DispatchAllAsync(alerts, HostSettings.IsLastAttempt(invocation), ct);
             var handedOn = alerts.Count - cases.Count;
             var done = cases.Count switch
             {
@@ -163,12 +162,10 @@ public static class TriggerEndpoints
             catch (InvalidMessageException ex)
             {
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-                var max = HostSettings.MaxDequeueCount;
-                var attempt = invocation.DequeueCount;
                 logger.LogError(
                     "Message {MessageId} for {Function} cannot be processed: {Reason} (attempt {Attempt} of {Max}{Poison})",
-                    invocation.MessageId, functionName, ex.Message, attempt, max,
-                    attempt >= max ? "; it now goes to the poison queue" : string.Empty);
+                    invocation.MessageId, functionName, ex.Message, invocation.DequeueCount, HostSettings.MaxDequeueCount,
+                    HostSettings.IsLastAttempt(invocation) ? "; it now goes to the poison queue" : string.Empty);
                 return Results.Json(new JsonObject { ["error"] = ex.Message, ["permanent"] = true }, statusCode: 500);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
@@ -204,4 +201,7 @@ public static class HostSettings
     });
 
     public static int MaxDequeueCount => DequeueCount.Value;
+
+    /// <summary>The host will not deliver this message again if it fails now: it goes to the poison queue instead.</summary>
+    public static bool IsLastAttempt(InvocationRequest invocation) => invocation.DequeueCount >= MaxDequeueCount;
 }
